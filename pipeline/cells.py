@@ -1,0 +1,381 @@
+"""Reading spreadsheet cells the way staff meant them, and writing them back harmlessly.
+
+`read_workbook` returns every worksheet as plain rows of values as Excel last saved them,
+`locate_columns` finds a header row however it is spelled, `parse_number` reads a number typed
+the Indonesian way (or says in Indonesian what is wrong with it), `cell_text` turns any cell
+into clean text, and `formula_safe` / `set_text` keep user data from becoming a formula in the
+spreadsheets the pipeline writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from pipeline.errors import Rejected, Where
+from pipeline.safety import DEFAULT_LIMITS, Limits, check_drop
+
+log = logging.getLogger(__name__)
+
+HEADER_SEARCH_ROWS = 20
+MAX_CELLS = 1_000_000
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a number format, e.g. "%" or \%
+_SPACE_LIKE = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """One worksheet as plain values; `rows[i]` is Excel row i+1, rows may differ in length."""
+
+    name: str
+    rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
+class UncachedFormula:
+    """A formula cell whose value was never saved (written by a program, not by Excel)."""
+
+    formula: str
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[SheetRows, ...]:
+    """Every worksheet of the .xlsx at `path`, with the values Excel last saved.
+
+    The file is first passed through `safety.check_drop` (kind, size, zip and XML limits).
+    A formula cell without a cached value becomes `UncachedFormula`; a number shown as a
+    percentage (number format with `%`) is returned as the number shown (0.85 → 85.0);
+    dates come as `datetime`. Merged areas hold their value in the top-left cell only.
+    Chart sheets are skipped. An unreadable workbook raises `Rejected`.
+    """
+    check_drop(path, {"xlsx"}, limits)
+    try:
+        return tuple(_read_sheets(path))
+    except Rejected:
+        raise
+    except Exception as exc:  # a malformed workbook may raise anything from inside openpyxl
+        log.info("%s: unreadable workbook: %r", path.name, exc)
+        raise Rejected(
+            "buku kerja Excel rusak dan tidak dapat dibaca",
+            "Buka di Excel, simpan ulang sebagai .xlsx, lalu kirim lagi.",
+        ) from exc
+
+
+def _read_sheets(path: Path) -> Iterator[SheetRows]:
+    with path.open("rb") as values_file, path.open("rb") as formulas_file:
+        values = load_workbook(values_file, read_only=True, data_only=True)
+        formulas = load_workbook(formulas_file, read_only=True, data_only=False)
+        try:
+            budget = [MAX_CELLS]
+            for sheet_v, sheet_f in zip(values.worksheets, formulas.worksheets, strict=True):
+                yield SheetRows(sheet_v.title, tuple(_sheet_rows(sheet_v, sheet_f, budget)))
+        finally:
+            values.close()
+            formulas.close()
+
+
+def _sheet_rows(sheet_v: Any, sheet_f: Any, budget: list[int]) -> Iterator[tuple[object, ...]]:
+    sheet_v.reset_dimensions()
+    sheet_f.reset_dimensions()
+    for row_v, row_f in zip(sheet_v.iter_rows(), sheet_f.iter_rows(), strict=True):
+        budget[0] -= len(row_v)
+        if budget[0] < 0:
+            raise Rejected(
+                "buku kerja terlalu besar untuk formulir ini",
+                "Hapus lembar atau baris yang tidak diperlukan, simpan, lalu kirim lagi.",
+                Where(sheet=sheet_v.title),
+            )
+        yield _trim_row(tuple(_merge(v, f) for v, f in zip(row_v, row_f, strict=True)))
+
+
+def _merge(cell_v: Any, cell_f: Any) -> object:
+    value = cell_v.value
+    if value is None and cell_f.value is not None and _is_formula(cell_f.value):
+        return UncachedFormula(_formula_text(cell_f.value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _shown_percentage(value, cell_v.number_format)
+    return value
+
+
+def _is_formula(value: object) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or hasattr(value, "text")
+
+
+def _formula_text(value: object) -> str:
+    text = getattr(value, "text", value)
+    return str(text) if text is not None else ""
+
+
+def _shown_percentage(value: float, number_format: str | None) -> float:
+    positive_section = _QUOTED.sub("", number_format or "").split(";")[0]
+    if "%" in positive_section:
+        return float(Decimal(repr(value)) * 100)
+    return value
+
+
+def _trim_row(row: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end]
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+def header_key(value: object) -> str:
+    """The comparable form of a header: casefolded, NFKC, all kinds of spaces collapsed."""
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    return _SPACE_LIKE.sub(" ", text).strip().casefold()
+
+
+def locate_columns(
+    sheet: SheetRows, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[int, dict[str, int]]:
+    """Find the header row among the first 20 rows and the column of each wanted header.
+
+    Returns (1-based row number, {header as given: 0-based column}); optional headers that are
+    absent are left out. Case, extra or non-breaking spaces and column order do not matter.
+    Raises `Rejected` naming the missing (or doubled) headers and the sheet.
+    """
+    best: tuple[int, dict[str, int]] = (0, {})
+    for number, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS], start=1):
+        found = _find_headers(row, [*required, *optional], sheet.name, number)
+        if all(name in found for name in required):
+            return number, found
+        if _count(found, required) > _count(best[1], required):
+            best = (number, found)
+    raise _missing_headers(sheet.name, required, best)
+
+
+def _find_headers(
+    row: tuple[object, ...], names: Sequence[str], sheet: str, number: int
+) -> dict[str, int]:
+    keys = [header_key(value) for value in row]
+    found: dict[str, int] = {}
+    for name in names:
+        hits = [index for index, key in enumerate(keys) if key == header_key(name)]
+        if len(hits) > 1:
+            raise Rejected(
+                f"judul kolom '{name}' muncul {len(hits)} kali",
+                "Hapus kolom yang ganda sehingga tiap judul kolom hanya ada satu, lalu kirim lagi.",
+                Where(sheet=sheet, row=number),
+            )
+        if hits:
+            found[name] = hits[0]
+    return found
+
+
+def _count(found: dict[str, int], required: Sequence[str]) -> int:
+    return sum(name in found for name in required)
+
+
+def _missing_headers(
+    sheet: str, required: Sequence[str], best: tuple[int, dict[str, int]]
+) -> Rejected:
+    number, found = best
+    missing = [name for name in required if name not in found]
+    return Rejected(
+        f"judul kolom tidak ditemukan: {', '.join(missing)}",
+        f"Pastikan satu baris judul memuat kolom {', '.join(required)} "
+        "(huruf besar/kecil dan urutan bebas); jangan ubah atau hapus judul kolom formulir.",
+        Where(sheet=sheet, row=number or None),
+    )
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"\d+")
+_SIGNED = re.compile(r"([+-]?)([\d.,]+)%?")
+_THOUSANDS = r"[1-9]\d{{0,2}}(?:{sep}\d{{3}})+"
+
+
+def parse_number(value: object, where: Where) -> float:
+    """Read a non-negative number from a cell, or raise `Rejected` at `where` saying why not.
+
+    Accepts int/float (not bool) and text such as "1.234,5", "1.234", "12,5", "1,234.5",
+    "85%" (→ 85.0), "Rp 1.500.000", with spaces around or between digit groups. A single comma
+    is always the decimal comma; a single dot followed by exactly three digits is a thousands
+    separator ("1.234" → 1234), otherwise a decimal point ("12.5").
+    """
+    if isinstance(value, UncachedFormula):
+        raise Rejected(
+            f"nilai rumus belum tersimpan ({value.formula})",
+            "Buka lalu simpan ulang di Excel, kemudian kirim lagi.",
+            where,
+        )
+    number = _number_of(value, where)
+    if not math.isfinite(number):
+        raise Rejected("berisi nilai tak hingga atau bukan angka", "Isi dengan angka.", where)
+    if number < 0:
+        raise Rejected(
+            f"berisi angka negatif ({cell_text(value)})", "Isi dengan angka 0 atau lebih.", where
+        )
+    return number
+
+
+def _number_of(value: object, where: Where) -> float:
+    if isinstance(value, bool):
+        raise Rejected("berisi nilai BENAR/SALAH, isi dengan angka", "Ketik angkanya.", where)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        raise Rejected(
+            f"berisi tanggal/waktu ({cell_text(value)}), isi dengan angka",
+            "Ubah format sel menjadi Angka (Number) lalu ketik angkanya.",
+            where,
+        )
+    text = cell_text(value)
+    if not text:
+        raise Rejected("kosong", "Isi dengan angka (ketik 0 bila memang nol).", where)
+    parsed = parse_number_text(text)
+    if parsed is None:
+        raise _text_rejection(text, where)
+    return parsed
+
+
+def _text_rejection(text: str, where: Where) -> Rejected:
+    if text.upper() in EXCEL_ERRORS:
+        return Rejected(
+            f"berisi galat rumus {text.upper()}",
+            "Perbaiki rumusnya di Excel, lalu kirim lagi.",
+            where,
+        )
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return Rejected(
+        f"berisi teks '{shown}', isi dengan angka",
+        "Ketik angkanya saja, misalnya 1.234,5 atau 85%.",
+        where,
+    )
+
+
+def parse_number_text(text: str) -> float | None:
+    """The number written in `text` (see `parse_number`), or None if it is not one."""
+    body = _SPACE_LIKE.sub("", text)
+    body = re.sub(r"^rp\.?", "", body, flags=re.IGNORECASE)
+    signed = _SIGNED.fullmatch(body)
+    if signed is None:
+        return None
+    sign, digits_text = signed.groups()
+    digits = _canonical_digits(digits_text)
+    if digits is None:
+        return None
+    return -float(digits) if sign == "-" else float(digits)
+
+
+def _canonical_digits(body: str) -> str | None:
+    """Rewrite `body` as "1234.5" if it is a well-formed number with separators."""
+    if _PLAIN.fullmatch(body):
+        return body
+    if "." in body and "," in body:
+        decimal_sep = "," if body.rfind(",") > body.rfind(".") else "."
+        group_sep = "." if decimal_sep == "," else ","
+        whole, _, frac = body.rpartition(decimal_sep)
+        return _grouped(whole, group_sep, frac)
+    sep = "," if "," in body else "."
+    whole, _, frac = body.rpartition(sep)
+    if body.count(sep) > 1 or (sep == "." and _is_grouped(body, ".")):
+        return _grouped(body, sep, "")
+    return f"{whole}.{frac}" if _PLAIN.fullmatch(whole) and _PLAIN.fullmatch(frac) else None
+
+
+def _is_grouped(text: str, sep: str) -> bool:
+    return re.fullmatch(_THOUSANDS.format(sep=re.escape(sep)), text) is not None
+
+
+def _grouped(whole: str, sep: str, frac: str) -> str | None:
+    if not (_is_grouped(whole, sep) or _PLAIN.fullmatch(whole)):
+        return None
+    if frac and not _PLAIN.fullmatch(frac):
+        return None
+    plain = whole.replace(sep, "")
+    return f"{plain}.{frac}" if frac else plain
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    """Any cell value as clean text for documents and messages.
+
+    None → ""; dates → dd-mm-yyyy (with HH:MM when there is a time); whole floats without
+    ".0"; other floats with up to 15 significant digits as Excel shows them; booleans as
+    BENAR/SALAH; text NFC-normalised, without control characters, trimmed. An
+    `UncachedFormula` has no known value and gives "".
+    """
+    if value is None or isinstance(value, UncachedFormula):
+        return ""
+    if isinstance(value, bool):
+        return "BENAR" if value else "SALAH"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, dt.date | dt.time):
+        return _date_text(value)
+    return _clean(str(value))
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(value, ".15g")
+
+
+def _date_text(value: dt.date | dt.time) -> str:
+    if isinstance(value, dt.datetime):
+        with_time = (value.hour, value.minute, value.second) != (0, 0, 0)
+        return value.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    kept = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    return kept.replace("\u00a0", " ").strip()
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def formula_safe(text: str) -> str:
+    """`text` with a leading apostrophe if a spreadsheet would otherwise run it as a formula.
+
+    Triggers are `=`, `+`, `-`, `@`, tab, CR and LF (and their full-width forms), also after
+    leading spaces. Use this for text outputs that a spreadsheet may open (CSV, TSV).
+
+    For workbooks written with openpyxl prefer `set_text(cell, text)`: it keeps the text exact
+    and marks the cell as text (`cell.data_type = "s"`, which openpyxl would otherwise turn into
+    "f" for a leading "=") and sets the style's `quotePrefix`, so Excel shows it as text and
+    keeps it text when the cell is edited. Assigning `cell.value = formula_safe(text)` also
+    works, but the apostrophe then becomes part of the visible content.
+    """
+    if text.lstrip(" \u00a0")[:1] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def set_text(cell: Any, text: str) -> None:
+    """Write user text into an openpyxl cell so that Excel never treats it as a formula."""
+    cell.value = text
+    cell.data_type = "s"
+    if formula_safe(text) != text:
+        cell.quotePrefix = True

@@ -1,0 +1,201 @@
+"""The command line: parsing arguments, setting up logging, printing. Nothing else prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from pipeline import __version__
+from pipeline.app import open_app, utc_now
+from pipeline.config import Settings, load_settings
+from pipeline.errors import ConfigError, LockHeld, PipelineError
+from pipeline.intake import RetryPolicy, is_network_mount
+from pipeline.lock import InstanceLock
+from pipeline.share import create_layout, install_defaults
+from pipeline.status import build_status
+from pipeline.watcher import Watcher
+
+log = logging.getLogger("pipeline")
+
+
+def _root_arg(parser: argparse.ArgumentParser, default: str = ".") -> None:
+    parser.add_argument(
+        "root",
+        nargs="?",
+        default=default,
+        type=Path,
+        help="the share's root folder (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="state folder on local disk (default: $SOP_PIPELINE_STATE or ROOT/.pipeline)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline", description="SOP document pipeline over a shared folder."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    parser.add_argument("-q", "--quiet", action="count", default=0)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _root_arg(sub.add_parser("init", help="create the share layout (never overwrites)"))
+    watch = sub.add_parser("watch", help="watch the inboxes and run the SOP")
+    _root_arg(watch)
+    watch.add_argument(
+        "--once", action="store_true", help="one full pass over the inboxes, then exit"
+    )
+    watch.add_argument(
+        "--polling", action="store_true", help="poll instead of file events (network mounts)"
+    )
+    watch.add_argument(
+        "--settle", type=float, default=2.0, help="seconds a file must be unchanged (polling)"
+    )
+    watch.add_argument("--rescan", type=float, default=180.0, help="seconds between full rescans")
+    watch.add_argument(
+        "--incomplete-wait",
+        type=float,
+        default=120.0,
+        help="seconds an incomplete file is retried before it is rejected",
+    )
+    status = sub.add_parser("status", help="where every case stands")
+    _root_arg(status)
+    status.add_argument("--json", action="store_true")
+    status.add_argument(
+        "--role", help="only what waits for this role (e.g. analis, bidang/sekretariat)"
+    )
+    demo = sub.add_parser("demo", help="play one whole case with sample files")
+    _root_arg(demo, default="sop-demo")
+    return parser
+
+
+def setup_logging(verbose: int, quiet: int) -> None:
+    level = logging.INFO - 10 * verbose + 10 * quiet
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
+    root.mkdir(parents=True, exist_ok=True)
+    install_defaults(root)
+    settings = load_settings(root, state, **options)
+    create_layout(settings)
+    return settings
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = prepare_share(args.root, args.state)
+    print(f"Share siap di {settings.root}")
+    print(f"  petunjuk untuk staf: {settings.root / 'PETUNJUK.txt'}")
+    print(f"  status: {settings.root / 'status.html'}")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    polling = args.polling or is_network_mount(args.root.resolve())
+    settings = prepare_share(
+        args.root,
+        args.state,
+        polling=polling,
+        rescan_seconds=args.rescan,
+        settle_seconds=args.settle,
+    )
+    policy = RetryPolicy(
+        max_wait=args.incomplete_wait, max_attempts=3 if args.incomplete_wait < 10 else 10
+    )
+    with InstanceLock(settings.state_dir):
+        app = open_app(settings)
+        try:
+            app.status.write()
+            watcher = Watcher(
+                app.runner, polling=polling, settle=args.settle, rescan=args.rescan, policy=policy
+            )
+            if args.once:
+                results = watcher.run_once()
+                app.status.write()
+                print(", ".join(f"{k}: {v}" for k, v in sorted(results.items())) or "nothing to do")
+                return 0
+            _run_until_stopped(watcher, settings)
+        finally:
+            app.close()
+    return 0
+
+
+def _run_until_stopped(watcher: Watcher, settings: Settings) -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(
+        f"Watching {settings.root / 'inbox'} — Ctrl-C to stop. Status: {settings.root / 'status.html'}"
+    )
+    watcher.run(stop)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root, args.state)
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        status = build_status(settings, app.journal, utc_now())
+    finally:
+        app.close()
+    if args.role:
+        status["cases"] = [c for c in status["cases"] if _waits_for(c, args.role)]
+    if args.json:
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+    else:
+        from pipeline.terminal import print_status
+
+        print_status(status, settings.tz)
+    return 0
+
+
+def _waits_for(case: dict[str, Any], role: str) -> bool:
+    waiting = case.get("waiting_for")
+    return role == waiting if isinstance(waiting, str) else bool(waiting and role in waiting)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import play
+
+    settings = prepare_share(args.root, args.state, settle_seconds=0.0)
+    for line in play(settings):
+        print(line)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "watch": cmd_watch,
+    "status": cmd_status,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose, args.quiet)
+    try:
+        return COMMANDS[args.command](args)
+    except LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,230 @@
+"""The office's configuration (bidang, IKU, recipients, calendar) and the run settings.
+
+Everything here is read once at start-up into frozen values and passed down.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipeline.errors import ConfigError
+from pipeline.sla import WorkCalendar
+from pipeline.sop import Sop, load_sop
+
+OFFICE_FILE = "kantor.toml"
+SOP_FILE = "sop-040.toml"
+STATE_ENV = "SOP_PIPELINE_STATE"
+
+
+class Polarity(StrEnum):
+    """Whether a higher (naik) or a lower (turun) realisasi is better."""
+
+    NAIK = "naik"
+    TURUN = "turun"
+
+
+@dataclass(frozen=True)
+class Indikator:
+    kode: str
+    nama: str
+    satuan: str
+    target: float
+    polaritas: Polarity
+
+
+@dataclass(frozen=True)
+class Bidang:
+    slug: str
+    nama: str
+    iku: tuple[Indikator, ...]
+
+    def indikator(self, kode: str) -> Indikator | None:
+        return next((i for i in self.iku if i.kode.casefold() == kode.casefold()), None)
+
+
+@dataclass(frozen=True)
+class Penerima:
+    slug: str
+    nama: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ArsipPolicy:
+    kode_klasifikasi: str
+    retensi_aktif_tahun: int
+    retensi_inaktif_tahun: int
+    nasib_akhir: str
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    require_trusted_signature: bool
+    trust_roots: Path | None
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    starttls: bool
+    username: str
+    password: str
+    sender: str
+
+
+@dataclass(frozen=True)
+class Office:
+    nama: str
+    daerah: str
+    alamat: str
+    kepala_jabatan: str
+    kepala_nama: str
+    kepala_nip: str
+    sekretaris_nama: str
+    bidang: tuple[Bidang, ...]
+    penerima: tuple[Penerima, ...]
+    calendar: WorkCalendar
+    arsip: ArsipPolicy
+    signing: SigningPolicy
+    smtp: SmtpConfig | None
+
+    def bidang_by_slug(self, slug: str) -> Bidang | None:
+        return next((b for b in self.bidang if b.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One settings object, built once by the command line and passed down."""
+
+    root: Path
+    state_dir: Path
+    office: Office
+    sop: Sop
+    polling: bool = False
+    rescan_seconds: float = 180.0
+    settle_seconds: float = 2.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.office.calendar.tz
+
+
+def defaults_dir() -> Path:
+    """Where the shipped config/ and templates/ are: inside the wheel, or the checkout."""
+    packaged = Path(__file__).parent / "_defaults"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent
+
+
+def default_state_dir(root: Path) -> Path:
+    env = os.environ.get(STATE_ENV)
+    return Path(env) if env else root / ".pipeline"
+
+
+def load_settings(root: Path, state_dir: Path | None = None, **options: Any) -> Settings:
+    root = root.resolve()
+    config_dir = root / "config"
+    office = load_office(config_dir / OFFICE_FILE, root)
+    sop = load_sop(config_dir / SOP_FILE)
+    state = (state_dir or default_state_dir(root)).resolve()
+    return Settings(root=root, state_dir=state, office=office, sop=sop, **options)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def load_office(path: Path, root: Path) -> Office:
+    raw = _read_toml(path)
+    try:
+        return _office(raw, root)
+    except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError) as exc:
+        raise ConfigError(f"{path}: missing or invalid setting {exc}") from exc
+
+
+def _office(raw: dict[str, Any], root: Path) -> Office:
+    k = raw["kantor"]
+    bidang = tuple(_bidang(b) for b in raw["bidang"])
+    if len({b.slug for b in bidang}) != len(bidang):
+        raise ValueError("duplicate bidang slug")
+    return Office(
+        nama=k["nama"],
+        daerah=k["daerah"],
+        alamat=k.get("alamat", ""),
+        kepala_jabatan=k["kepala_jabatan"],
+        kepala_nama=k["kepala_nama"],
+        kepala_nip=k.get("kepala_nip", ""),
+        sekretaris_nama=k.get("sekretaris_nama", ""),
+        bidang=bidang,
+        penerima=tuple(Penerima(p["slug"], p["nama"], p.get("email", "")) for p in raw["penerima"]),
+        calendar=_calendar(k),
+        arsip=ArsipPolicy(**raw["arsip"]),
+        signing=_signing(raw.get("tanda_tangan", {}), root),
+        smtp=_smtp(raw.get("smtp", {})),
+    )
+
+
+def _bidang(raw: dict[str, Any]) -> Bidang:
+    iku = tuple(
+        Indikator(
+            kode=str(i["kode"]),
+            nama=str(i["indikator"]),
+            satuan=str(i["satuan"]),
+            target=float(i["target"]),
+            polaritas=Polarity(i.get("polaritas", "naik")),
+        )
+        for i in raw["iku"]
+    )
+    if not iku:
+        raise ValueError(f"bidang {raw['slug']} has no IKU")
+    return Bidang(slug=str(raw["slug"]), nama=str(raw["nama"]), iku=iku)
+
+
+def _calendar(k: dict[str, Any]) -> WorkCalendar:
+    return WorkCalendar(
+        weekend=frozenset(int(d) for d in k.get("weekend", [5, 6])),
+        holidays=frozenset(date.fromisoformat(d) for d in k.get("libur", [])),
+        tz=ZoneInfo(k.get("timezone", "Asia/Jakarta")),
+    )
+
+
+def _signing(raw: dict[str, Any], root: Path) -> SigningPolicy:
+    policy = raw.get("kebijakan", "terima-scan")
+    if policy not in {"terima-scan", "wajib-tte"}:
+        raise ValueError(f"tanda_tangan.kebijakan must be terima-scan or wajib-tte, not {policy}")
+    roots = raw.get("akar_kepercayaan")
+    return SigningPolicy(
+        require_trusted_signature=policy == "wajib-tte",
+        trust_roots=(root / roots) if roots else None,
+    )
+
+
+def _smtp(raw: dict[str, Any]) -> SmtpConfig | None:
+    if not raw.get("host"):
+        return None
+    return SmtpConfig(
+        host=raw["host"],
+        port=int(raw.get("port", 587)),
+        starttls=bool(raw.get("starttls", True)),
+        username=raw.get("username", ""),
+        password=raw.get("password", ""),
+        sender=raw.get("pengirim", "sop-pipeline@localhost"),
+    )

@@ -1,0 +1,143 @@
+"""`pipeline demo`: one whole case played with sample files, as each role would drop them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfWriter
+
+from pipeline.app import open_app
+from pipeline.config import Bidang, Settings
+from pipeline.intake import RetryPolicy
+from pipeline.watcher import Watcher
+
+SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF carrying `lines` as text (what a scanned-and-OCRed letter would hold)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.stamp import TextStamp, TextStampStyle
+
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(blank)
+    return stamp_pdf(
+        blank.getvalue(), "\n".join(lines), IncrementalPdfFileWriter, TextStamp, TextStampStyle
+    )
+
+
+def stamp_pdf(pdf: bytes, text: str, *classes: type) -> bytes:
+    incremental, stamp_cls, style_cls = classes
+    writer = incremental(io.BytesIO(pdf))
+    stamp = stamp_cls(writer, style=style_cls(stamp_text=text, border_width=1))
+    stamp.apply(0, 60, 60)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sign_by_stamp(pdf: bytes, text: str) -> bytes:
+    """A visible approval stamp added as an incremental update (the original bytes stay)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.stamp import TextStamp, TextStampStyle
+
+    return stamp_pdf(pdf, text, IncrementalPdfFileWriter, TextStamp, TextStampStyle)
+
+
+def disposition_docx(path: Path, period: str) -> None:
+    doc = Document()
+    doc.add_heading("LEMBAR DISPOSISI", level=1)
+    doc.add_paragraph("Surat dari: Inspektorat Kabupaten — permintaan data kinerja " + period)
+    doc.add_paragraph("Diteruskan kepada: Sekretaris Dinas")
+    doc.add_paragraph(
+        "Isi disposisi: Koordinasikan penyusunan pengumpulan data kinerja sesuai SOP."
+    )
+    doc.save(str(path))
+
+
+def fill_form(form: Path, dest: Path, bidang: Bidang) -> None:
+    wb = load_workbook(form)
+    ws = wb.active
+    assert ws is not None
+    for offset, ind in enumerate(bidang.iku):
+        row = 7 + offset
+        factor = SAMPLE_FACTORS[offset % len(SAMPLE_FACTORS)]
+        ws.cell(row=row, column=6, value=round(ind.target * factor, 2))
+        ws.cell(row=row, column=7, value="Sumber: laporan bulanan bidang & " + "<catatan>")
+    wb.save(dest)
+
+
+def review_draft(draft: Path, dest: Path) -> None:
+    doc = Document(str(draft))
+    doc.add_paragraph("Catatan analis: data telah ditelaah dan dibandingkan dengan Renstra.")
+    doc.save(str(dest))
+
+
+def _one(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.glob(pattern))
+    if not found:
+        raise FileNotFoundError(f"nothing matches {folder / pattern}")
+    return found[-1]
+
+
+def play(settings: Settings) -> Iterator[str]:
+    """Drop every file of one case in turn and let the pipeline answer each; yields a report."""
+    app = open_app(settings)
+    watcher = Watcher(app.runner, polling=False, settle=0.0, rescan=60.0, policy=RetryPolicy())
+    root, inbox, outbox = settings.root, settings.root / "inbox", settings.root / "outbox"
+    period = "Triwulan III 2026"
+
+    def step(label: str) -> str:
+        results = dict(watcher.run_once())
+        watcher.results.clear()
+        return f"{label}: " + ", ".join(f"{k} {v}" for k, v in sorted(results.items()))
+
+    try:
+        disposition_docx(
+            inbox / "kepala-dinas/disposisi" / f"Disposisi Data Kinerja {period}.docx", period
+        )
+        yield step("1. Kepala Dinas meletakkan disposisi")
+        case = _one(outbox / "sekretaris", "*Nota Dinas.docx").name.split(" ")[0]
+        yield f"   kasus dibuka: {case}"
+        for b in settings.office.bidang:
+            form = _one(outbox / "bidang" / b.slug, f"{case} *.xlsx")
+            fill_form(form, inbox / "bidang" / b.slug / form.name, b)
+        yield step("3. Setiap bidang mengembalikan formulir")
+        review_draft(
+            _one(outbox / "analis", f"{case} Draf v*.docx"),
+            inbox / "analis/draf" / f"{case} Draf v2.docx",
+        )
+        yield step("5-6. Analis meletakkan draf hasil telaah")
+        for role in ("kasubag-ppmep", "sekretaris"):
+            final = _one(outbox / role, f"{case} Draf Final *.docx")
+            shutil.copyfile(final, inbox / role / "paraf" / final.name)
+            yield step(f"7-8. Paraf {role}")
+        yield (
+            step("9. Kepala Dinas menandatangani")
+            if _sign(outbox, inbox, case)
+            else "9. (tidak ada naskah)"
+        )
+        yield f"Selesai. Lihat {root / 'archive'}, {outbox / 'distribusi'} dan {root / 'status.html'}"
+    finally:
+        app.close()
+
+
+def _sign(outbox: Path, inbox: Path, case: str) -> bool:
+    target = inbox / "kepala-dinas/tanda-tangan" / f"{case} Ditandatangani.pdf"
+    pdfs = sorted((outbox / "kepala-dinas").glob(f"{case} Untuk Ditandatangani.pdf"))
+    if pdfs:
+        target.write_bytes(
+            sign_by_stamp(pdfs[0].read_bytes(), f"Disetujui dan ditandatangani\n{case}")
+        )
+    else:
+        target.write_bytes(
+            text_pdf([f"{case}", "Dokumen Mekanisme Pengumpulan Data Kinerja", "Ditandatangani"])
+        )
+    return True

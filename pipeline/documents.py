@@ -1,0 +1,175 @@
+"""What the documents say (pure context building) and rendering them from the templates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.capaian import capaian, format_angka, format_persen, kriteria, rata_rata
+from pipeline.config import Bidang, Office
+from pipeline.forms import BidangData
+from pipeline.rendering import PreparedTemplate
+from pipeline.sop import Sop
+
+NOTA_DINAS = "nota-dinas.docx"
+DRAF = "draf-data-kinerja.docx"
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def tanggal(moment: datetime) -> str:
+    """21 November 2026."""
+    return f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"
+
+
+def _office_context(office: Office, sop: Sop) -> dict[str, Any]:
+    return {
+        "kantor": office.nama,
+        "daerah": office.daerah,
+        "alamat": office.alamat,
+        "tempat": office.alamat.split(",")[0],
+        "kepala_jabatan": office.kepala_jabatan,
+        "kepala_nama": office.kepala_nama,
+        "kepala_nip": office.kepala_nip,
+        "sekretaris_nama": office.sekretaris_nama,
+        "nomor_sop": sop.nomor,
+        "nama_sop": sop.nama,
+        "judul": sop.document_title,
+    }
+
+
+def nota_dinas_context(
+    office: Office,
+    sop: Sop,
+    case_id: str,
+    period: str,
+    disposisi: str,
+    now: datetime,
+    due: datetime,
+) -> dict[str, Any]:
+    bidang = [{"nama": b.nama, "folder": f"inbox/bidang/{b.slug}/"} for b in office.bidang]
+    return _office_context(office, sop) | {
+        "kasus": case_id,
+        "periode": period,
+        "tanggal": tanggal(now),
+        "disposisi": disposisi,
+        "bidang": bidang,
+        "batas_waktu": tanggal(due),
+    }
+
+
+@dataclass(frozen=True)
+class RowFigures:
+    kode: str
+    capaian: float | None
+    tercapai: bool
+
+
+def _bidang_rows(bidang: Bidang, data: BidangData) -> tuple[list[dict[str, str]], list[RowFigures]]:
+    by_kode = {r.kode: r for r in data.rows}
+    rows, figures = [], []
+    for ind in bidang.iku:
+        got = by_kode[ind.kode]
+        value = capaian(ind.target, got.realisasi, ind.polaritas)
+        figures.append(RowFigures(ind.kode, value, value is not None and value >= 100.0))
+        rows.append(
+            {
+                "kode": ind.kode,
+                "indikator": ind.nama,
+                "satuan": ind.satuan,
+                "target": format_angka(ind.target),
+                "realisasi": format_angka(got.realisasi),
+                "capaian": format_persen(value),
+                "keterangan": got.keterangan,
+            }
+        )
+    return rows, figures
+
+
+def draft_context(
+    office: Office,
+    sop: Sop,
+    case_id: str,
+    period: str,
+    version: int,
+    data: Mapping[str, BidangData],
+    now: datetime,
+) -> dict[str, Any]:
+    """The draft's content: one table per bidang with capaian, and a summary."""
+    sections, all_figures = [], []
+    for b in office.bidang:
+        rows, figures = _bidang_rows(b, data[b.slug])
+        mean = rata_rata(f.capaian for f in figures)
+        sections.append(
+            {
+                "nama": b.nama,
+                "rows": rows,
+                "jumlah": str(len(rows)),
+                "rata_rata": format_persen(mean),
+                "kriteria": kriteria(mean),
+            }
+        )
+        all_figures.extend(figures)
+    overall = rata_rata(f.capaian for f in all_figures)
+    summary = {
+        "jumlah_iku": str(len(all_figures)),
+        "tercapai": str(sum(f.tercapai for f in all_figures)),
+        "rata_rata": format_persen(overall),
+        "kriteria": kriteria(overall),
+    }
+    return _office_context(office, sop) | {
+        "kasus": case_id,
+        "periode": period,
+        "versi": str(version),
+        "tanggal": tanggal(now),
+        "bidang": sections,
+        "ringkasan": summary,
+    }
+
+
+def data_hash(context: Mapping[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(context, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+class Documents:
+    """The templates of one share, each prepared once and reused for every render."""
+
+    def __init__(self, templates_dir: Path) -> None:
+        self.templates_dir = templates_dir
+        self._prepared: dict[str, PreparedTemplate] = {}
+
+    def template(self, name: str) -> PreparedTemplate:
+        if name not in self._prepared:
+            self._prepared[name] = PreparedTemplate.load(self.templates_dir / name)
+        return self._prepared[name]
+
+    def render(self, name: str, context: Mapping[str, Any]) -> bytes:
+        template = self.template(name)
+        properties = {
+            "sop-pipeline-template": template.sha256,
+            "sop-pipeline-data": data_hash(context),
+            "sop-pipeline-version": __version__,
+        }
+        if "kasus" in context:
+            properties["sop-pipeline-kasus"] = str(context["kasus"])
+        return template.render(dict(context), properties)

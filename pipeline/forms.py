@@ -1,0 +1,220 @@
+"""The bidang data form: written pre-filled for each bidang, read back and validated once.
+
+A returned form becomes plain `BidangData`; drafts and batch regeneration render from that,
+never by re-reading workbooks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.cells import (
+    SheetRows,
+    cell_text,
+    formula_safe,
+    locate_columns,
+    parse_number,
+    read_workbook,
+)
+from pipeline.config import Bidang
+from pipeline.errors import Rejected, RejectedMany, Where
+
+SHEET = "Data Kinerja"
+HEADERS = ("Kode", "Indikator", "Satuan", "Target", "Polaritas", "Realisasi", "Keterangan")
+REQUIRED = ("Kode", "Indikator", "Satuan", "Target", "Realisasi", "Keterangan")
+HEADER_ROW = 6
+CASE_LABEL = "Nomor kasus"
+
+
+@dataclass(frozen=True)
+class DataRow:
+    kode: str
+    realisasi: float
+    keterangan: str
+
+
+@dataclass(frozen=True)
+class BidangData:
+    """What one bidang reported for one case, validated and normalised."""
+
+    bidang: str
+    rows: tuple[DataRow, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "bidang": self.bidang,
+            "rows": [
+                {"kode": r.kode, "realisasi": r.realisasi, "keterangan": r.keterangan}
+                for r in self.rows
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object]) -> BidangData:
+        rows = raw["rows"]
+        assert isinstance(rows, list)
+        return cls(
+            bidang=str(raw["bidang"]),
+            rows=tuple(
+                DataRow(str(r["kode"]), float(r["realisasi"]), str(r["keterangan"])) for r in rows
+            ),
+        )
+
+
+# --- writing the form -----------------------------------------------------------------------
+
+
+def build_form(bidang: Bidang, case_id: str, period: str, office: str) -> bytes:
+    """A pre-filled .xlsx form for one bidang; only Realisasi and Keterangan are to be filled."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    _title_block(ws, bidang, case_id, period, office)
+    _table(ws, bidang)
+    ws.protection.sheet = False
+    wb.properties.title = f"Formulir Data Kinerja {case_id}"
+    wb.properties.subject = case_id
+    wb.properties.keywords = f"{case_id} {bidang.slug}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _title_block(ws: Worksheet, bidang: Bidang, case_id: str, period: str, office: str) -> None:
+    ws["A1"] = formula_safe(f"FORMULIR DATA KINERJA — {office}")
+    ws["A1"].font = Font(bold=True, size=13)
+    for row, (label, value) in enumerate(
+        (
+            (CASE_LABEL, case_id),
+            ("Periode", period),
+            ("Bidang", bidang.nama),
+            ("Kode bidang", bidang.slug),
+        ),
+        start=2,
+    ):
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=formula_safe(value))
+
+
+def _table(ws: Worksheet, bidang: Bidang) -> None:
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for col, name in enumerate(HEADERS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=name)
+        cell.font = Font(bold=True)
+    for offset, ind in enumerate(bidang.iku, start=1):
+        row = HEADER_ROW + offset
+        values = (ind.kode, ind.nama, ind.satuan, ind.target, ind.polaritas.value)
+        for col, value in enumerate(values, start=1):
+            ws.cell(
+                row=row, column=col, value=formula_safe(value) if isinstance(value, str) else value
+            )
+        for col in (6, 7):
+            cell = ws.cell(row=row, column=col)
+            cell.fill = fill
+            cell.protection = Protection(locked=False)
+        ws.cell(row=row, column=2).alignment = Alignment(wrap_text=True)
+    for col, width in zip("ABCDEFG", (10, 55, 14, 12, 11, 14, 40), strict=True):
+        ws.column_dimensions[col].width = width
+
+
+# --- reading it back ------------------------------------------------------------------------
+
+
+def form_case_ids(sheets: Sequence[SheetRows]) -> str:
+    """The text of the title block of every sheet, where a case id may be written."""
+    return " ".join(cell_text(v) for s in sheets for row in s.rows[:HEADER_ROW] for v in row)
+
+
+def read_form(path: Path, bidang: Bidang) -> tuple[BidangData, str]:
+    """Validate a returned form; returns the data and the title-block text (for the case id)."""
+    sheets = read_workbook(path)
+    sheet, header_row, columns = _find_table(sheets)
+    rows = _parse_rows(sheet, header_row, columns, bidang)
+    return BidangData(bidang.slug, rows), form_case_ids(sheets)
+
+
+def _find_table(sheets: Sequence[SheetRows]) -> tuple[SheetRows, int, dict[str, int]]:
+    first_error: Rejected | None = None
+    for sheet in sheets:
+        try:
+            header_row, columns = locate_columns(sheet, REQUIRED)
+        except Rejected as exc:
+            first_error = first_error or exc
+            continue
+        return sheet, header_row, columns
+    if first_error is None:
+        raise Rejected("buku kerja tidak berisi sheet apa pun", "kirim formulir yang diterbitkan")
+    raise first_error
+
+
+def _parse_rows(
+    sheet: SheetRows, header_row: int, columns: dict[str, int], bidang: Bidang
+) -> tuple[DataRow, ...]:
+    problems: list[Rejected] = []
+    seen: dict[str, DataRow] = {}
+    for number, values in enumerate(sheet.rows[header_row:], start=header_row + 1):
+        try:
+            row = _parse_row(sheet.name, number, values, columns, bidang)
+        except Rejected as exc:
+            problems.append(exc)
+            continue
+        if row is None:
+            continue
+        if row.kode in seen:
+            problems.append(_duplicate(sheet.name, number, row.kode))
+        seen[row.kode] = row
+    problems.extend(_missing(sheet.name, bidang, seen))
+    if problems:
+        raise RejectedMany(problems)
+    return tuple(seen[i.kode] for i in bidang.iku)
+
+
+def _cell(values: Sequence[object], index: int) -> object:
+    return values[index] if index < len(values) else None
+
+
+def _parse_row(
+    sheet: str, number: int, values: Sequence[object], columns: dict[str, int], bidang: Bidang
+) -> DataRow | None:
+    kode = cell_text(_cell(values, columns["Kode"])).strip()
+    if not kode:
+        return None
+    indikator = bidang.indikator(kode)
+    if indikator is None:
+        raise Rejected(
+            f"kode indikator '{kode}' tidak dikenal untuk {bidang.nama}",
+            "gunakan hanya kode yang ada di formulir yang diterbitkan",
+            Where(sheet=sheet, row=number, column="Kode"),
+        )
+    where = Where(sheet=sheet, row=number, column="Realisasi")
+    realisasi = parse_number(_cell(values, columns["Realisasi"]), where)
+    keterangan = cell_text(_cell(values, columns["Keterangan"])).strip()
+    return DataRow(indikator.kode, realisasi, keterangan)
+
+
+def _duplicate(sheet: str, number: int, kode: str) -> Rejected:
+    return Rejected(
+        f"kode indikator '{kode}' muncul lebih dari sekali",
+        "hapus baris ganda sehingga setiap indikator hanya satu baris",
+        Where(sheet=sheet, row=number, column="Kode"),
+    )
+
+
+def _missing(sheet: str, bidang: Bidang, seen: dict[str, DataRow]) -> list[Rejected]:
+    return [
+        Rejected(
+            f"indikator {i.kode} ({i.nama}) tidak ada di formulir",
+            "kembalikan baris indikator itu dan isi kolom Realisasi",
+            Where(sheet=sheet),
+        )
+        for i in bidang.iku
+        if i.kode not in seen
+    ]

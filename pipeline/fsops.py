@@ -1,0 +1,91 @@
+"""Crash-safe file operations: write to a temporary name in the destination, fsync, rename.
+
+A reader of the share never sees a half-written file under a final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.intake import temp_name
+
+CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(dest)
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(dest.parent)
+
+
+def atomic_copy(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(dest)
+    try:
+        with src.open("rb") as reader, tmp.open("wb") as writer:
+            shutil.copyfileobj(reader, writer, CHUNK)
+            writer.flush()
+            os.fsync(writer.fileno())
+        tmp.replace(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(dest.parent)
+
+
+def move_file(src: Path, dest: Path) -> None:
+    """Move a drop out of the inbox (same file system: one atomic rename), never overwriting."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        raise FileExistsError(dest)
+    try:
+        os.link(src, dest)
+    except OSError:
+        atomic_copy(src, dest)
+    fsync_dir(dest.parent)
+    src.unlink()
+    fsync_dir(src.parent)
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """`folder/name`, or `folder/name (2)` … when that name is taken."""
+    candidate = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    counter = 2
+    while candidate.exists():
+        candidate = folder / f"{stem} ({counter}){suffix}"
+        counter += 1
+    return candidate

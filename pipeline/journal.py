@@ -1,0 +1,358 @@
+"""The journal: a SQLite database on the watcher's local disk, the single source of truth.
+
+Every accepted or rejected drop, every output and every step event is written in one
+transaction (`commit_outcome`, `commit_rejection`); the input is moved out of the inbox only
+after that commit, and `pending_moves` lists what a crash left to finish.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.forms import BidangData
+from pipeline.fsops import sha256_bytes
+from pipeline.model import CaseState, Draft, Drop, Outcome, Output
+from pipeline.sop import Event
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY, year INTEGER NOT NULL, seq INTEGER NOT NULL, period TEXT NOT NULL,
+    opened_at TEXT NOT NULL, closed_at TEXT, archive_dir TEXT, UNIQUE (year, seq));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), name TEXT NOT NULL,
+    at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')), kind TEXT NOT NULL,
+    role TEXT NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
+    sha256 TEXT NOT NULL, size INTEGER NOT NULL, at TEXT NOT NULL, version INTEGER, bidang TEXT);
+CREATE TABLE IF NOT EXISTS drops (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL,
+    sha256 TEXT NOT NULL, outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+    case_id TEXT, dest TEXT NOT NULL, reason TEXT, role TEXT NOT NULL, at TEXT NOT NULL,
+    moved INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS drops_key ON drops (key);
+CREATE TABLE IF NOT EXISTS bidang_data (
+    case_id TEXT NOT NULL REFERENCES cases(id), bidang TEXT NOT NULL, data TEXT NOT NULL,
+    at TEXT NOT NULL, PRIMARY KEY (case_id, bidang));
+CREATE TABLE IF NOT EXISTS drafts (
+    case_id TEXT NOT NULL REFERENCES cases(id), version INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    path TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (case_id, version));
+"""
+
+
+@dataclass(frozen=True)
+class DropRecord:
+    id: int
+    key: str
+    folder: str
+    name: str
+    sha256: str
+    outcome: str
+    case_id: str | None
+    dest: str
+    reason: str | None
+    role: str
+    at: datetime
+    moved: bool
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    case_id: str
+    direction: str
+    kind: str
+    role: str
+    step: int
+    name: str
+    path: str
+    sha256: str
+    size: int
+    at: datetime
+    version: int | None
+    bidang: str | None
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def commit_outcome(self, drop: Drop, outcome: Outcome, at: datetime) -> int:
+        with self.transaction() as db:
+            if outcome.new_case:
+                c = outcome.new_case
+                db.execute(
+                    "INSERT INTO cases (id, year, seq, period, opened_at) VALUES (?, ?, ?, ?, ?)",
+                    (c.id, c.year, c.seq, c.period, _ts(at)),
+                )
+            self._record_changes(db, drop, outcome, at)
+            return self._insert_drop(
+                db,
+                drop,
+                "accepted",
+                outcome.case_id,
+                outcome.input_dest,
+                None,
+                outcome.input_role,
+                at,
+            )
+
+    def _record_changes(
+        self, db: sqlite3.Connection, drop: Drop, outcome: Outcome, at: datetime
+    ) -> None:
+        cid = outcome.case_id
+        db.executemany(
+            "INSERT INTO events (case_id, name, at) VALUES (?, ?, ?)",
+            [(cid, e.name, _ts(e.at)) for e in outcome.events],
+        )
+        for out in outcome.outputs:
+            self._insert_file(db, cid, "out", replace(out, path=out.record_path(cid)), at)
+        incoming = Output(
+            outcome.input_dest,
+            b"",
+            outcome.input_kind,
+            outcome.input_role,
+            outcome.input_step,
+            outcome.draft.version if outcome.draft and outcome.draft.source != "pipeline" else None,
+            outcome.bidang_data.bidang if outcome.bidang_data else None,
+        )
+        self._insert_file(db, cid, "in", incoming, at, sha256=drop.sha256, size=drop.size)
+        if outcome.bidang_data:
+            db.execute(
+                "INSERT OR REPLACE INTO bidang_data (case_id, bidang, data, at) VALUES (?, ?, ?, ?)",
+                (
+                    cid,
+                    outcome.bidang_data.bidang,
+                    json.dumps(outcome.bidang_data.to_json()),
+                    _ts(at),
+                ),
+            )
+        if outcome.draft:
+            d = outcome.draft
+            db.execute(
+                "INSERT INTO drafts (case_id, version, sha256, path, source, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, d.version, d.sha256, d.path, d.source, _ts(d.at)),
+            )
+        if outcome.closes_at:
+            db.execute(
+                "UPDATE cases SET closed_at = ?, archive_dir = ? WHERE id = ?",
+                (_ts(outcome.closes_at), outcome.archive_dir, cid),
+            )
+
+    @staticmethod
+    def _insert_file(
+        db: sqlite3.Connection,
+        case_id: str,
+        direction: str,
+        out: Output,
+        at: datetime,
+        sha256: str | None = None,
+        size: int | None = None,
+    ) -> None:
+        db.execute(
+            "INSERT INTO files (case_id, direction, kind, role, step, name, path, sha256, size, at,"
+            " version, bidang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                case_id,
+                direction,
+                out.kind,
+                out.role,
+                out.step,
+                Path(out.path).name,
+                out.path,
+                sha256 or sha256_bytes(out.data),
+                len(out.data) if size is None else size,
+                _ts(at),
+                out.version,
+                out.bidang,
+            ),
+        )
+
+    @staticmethod
+    def _insert_drop(
+        db: sqlite3.Connection,
+        drop: Drop,
+        outcome: str,
+        case_id: str | None,
+        dest: str,
+        reason: str | None,
+        role: str,
+        at: datetime,
+    ) -> int:
+        cursor = db.execute(
+            "INSERT INTO drops (key, folder, name, sha256, outcome, case_id, dest, reason, role, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                drop.key,
+                drop.folder,
+                drop.name,
+                drop.sha256,
+                outcome,
+                case_id,
+                dest,
+                reason,
+                role,
+                _ts(at),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def commit_rejection(
+        self, drop: Drop, dest: str, reason: str, role: str, case_id: str | None, at: datetime
+    ) -> int:
+        with self.transaction() as db:
+            return self._insert_drop(db, drop, "rejected", case_id, dest, reason, role, at)
+
+    def mark_moved(self, drop_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE drops SET moved = 1 WHERE id = ?", (drop_id,))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def next_seq(self, year: int) -> int:
+        row = self._db.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE year = ?", (year,)
+        ).fetchone()
+        return int(row[0])
+
+    def case_ids(self, *, open_only: bool = False) -> list[str]:
+        sql = (
+            "SELECT id FROM cases"
+            + (" WHERE closed_at IS NULL" if open_only else "")
+            + " ORDER BY opened_at, id"
+        )
+        return [r["id"] for r in self._db.execute(sql)]
+
+    def case(self, case_id: str) -> CaseState | None:
+        row = self._db.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if row is None:
+            return None
+        return CaseState(
+            id=row["id"],
+            year=row["year"],
+            period=row["period"],
+            opened_at=datetime.fromisoformat(row["opened_at"]),
+            closed_at=_dt(row["closed_at"]),
+            events=self._events(case_id),
+            bidang=self._bidang(case_id),
+            drafts=self._drafts(case_id),
+        )
+
+    def _events(self, case_id: str) -> tuple[Event, ...]:
+        rows = self._db.execute(
+            "SELECT name, at FROM events WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        return tuple(Event(r["name"], datetime.fromisoformat(r["at"])) for r in rows)
+
+    def _bidang(self, case_id: str) -> dict[str, BidangData]:
+        rows = self._db.execute(
+            "SELECT bidang, data FROM bidang_data WHERE case_id = ?", (case_id,)
+        )
+        return {r["bidang"]: BidangData.from_json(json.loads(r["data"])) for r in rows}
+
+    def _drafts(self, case_id: str) -> tuple[Draft, ...]:
+        rows = self._db.execute(
+            "SELECT * FROM drafts WHERE case_id = ? ORDER BY version", (case_id,)
+        )
+        return tuple(
+            Draft(
+                r["version"], r["sha256"], r["path"], r["source"], datetime.fromisoformat(r["at"])
+            )
+            for r in rows
+        )
+
+    def files(self, case_id: str) -> list[FileRecord]:
+        rows = self._db.execute("SELECT * FROM files WHERE case_id = ? ORDER BY id", (case_id,))
+        return [
+            FileRecord(
+                r["case_id"],
+                r["direction"],
+                r["kind"],
+                r["role"],
+                r["step"],
+                r["name"],
+                r["path"],
+                r["sha256"],
+                r["size"],
+                datetime.fromisoformat(r["at"]),
+                r["version"],
+                r["bidang"],
+            )
+            for r in rows
+        ]
+
+    def drops_by_key(self, key: str) -> list[DropRecord]:
+        rows = self._db.execute("SELECT * FROM drops WHERE key = ? ORDER BY id", (key,))
+        return [self._drop(r) for r in rows]
+
+    def pending_moves(self) -> list[DropRecord]:
+        return [
+            self._drop(r)
+            for r in self._db.execute("SELECT * FROM drops WHERE moved = 0 ORDER BY id")
+        ]
+
+    def rejections(self, since: datetime | None = None) -> list[DropRecord]:
+        sql = "SELECT * FROM drops WHERE outcome = 'rejected'"
+        params: Sequence[str] = ()
+        if since is not None:
+            sql, params = sql + " AND at >= ?", (_ts(since),)
+        return [self._drop(r) for r in self._db.execute(sql + " ORDER BY id", params)]
+
+    def last_accepted_in(self, folder: str) -> datetime | None:
+        row = self._db.execute(
+            "SELECT MAX(at) FROM drops WHERE folder = ? AND outcome = 'accepted'", (folder,)
+        ).fetchone()
+        return _dt(row[0])
+
+    @staticmethod
+    def _drop(r: sqlite3.Row) -> DropRecord:
+        return DropRecord(
+            r["id"],
+            r["key"],
+            r["folder"],
+            r["name"],
+            r["sha256"],
+            r["outcome"],
+            r["case_id"],
+            r["dest"],
+            r["reason"],
+            r["role"],
+            datetime.fromisoformat(r["at"]),
+            bool(r["moved"]),
+        )

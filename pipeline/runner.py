@@ -1,0 +1,246 @@
+"""The one place where a drop is taken from the inbox to its outcome, in the journal's order:
+
+outputs to temporary names → fsync → rename → (archive folder) → journal commit → move the
+input out of the inbox → mark it moved. A crash anywhere is finished by `recover()` and by the
+idempotency key of each drop; nothing is done twice, nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+
+from pipeline.archive import ArchivedFile, build_manifest, file_case
+from pipeline.config import Settings
+from pipeline.documents import Documents, tanggal
+from pipeline.errors import NotReady, Rejected
+from pipeline.faults import crash_point
+from pipeline.fsops import atomic_write, move_file, sha256_file, unique_path
+from pipeline.journal import DropRecord, Journal
+from pipeline.model import Drop, Outcome
+from pipeline.names import safe_filename
+from pipeline.sop import Stage, timeline
+from pipeline.stages import HANDLERS, PdfMaker, StageContext
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+REASON_SUFFIX = ".ALASAN.txt"
+
+
+class Result(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RECOVERED = "recovered"
+    NOT_READY = "not-ready"
+    GONE = "gone"
+
+
+class Runner:
+    def __init__(
+        self,
+        settings: Settings,
+        journal: Journal,
+        clock: Clock,
+        to_pdf: PdfMaker,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.journal = journal
+        self.clock = clock
+        self.to_pdf = to_pdf
+        self.on_change = on_change
+        self.documents = Documents(settings.templates_dir)
+        self.inbox = settings.root / "inbox"
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Finish every input move a crash left pending. Returns how many were finished."""
+        pending = self.journal.pending_moves()
+        for record in pending:
+            self._finish_move(record, self.inbox / record.folder / record.name)
+        return len(pending)
+
+    def process(self, path: Path) -> Result:
+        if not path.is_file():
+            return Result.GONE
+        folder = path.parent.relative_to(self.inbox).as_posix()
+        drop = Drop(path, folder, path.name, sha256_file(path), path.stat().st_size)
+        prior = self.journal.drops_by_key(drop.key)
+        pending = [r for r in prior if not r.moved and r.name == drop.name]
+        if pending:
+            self._finish_move(pending[-1], path)
+            return Result.RECOVERED
+        return self._decide(drop, any(r.outcome == "accepted" for r in prior))
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    def _decide(self, drop: Drop, seen_before: bool) -> Result:
+        found = self.settings.sop.stage_for(drop.folder)
+        role = found[0].role_for(found[1]) if found else self._role_of(drop.folder)
+        try:
+            outcome = self._handle(drop, found, seen_before)
+        except NotReady:
+            return Result.NOT_READY
+        except Rejected as exc:
+            self._reject(drop, role, exc.message)
+            return Result.REJECTED
+        except Exception:
+            log.exception("internal error while handling %s", drop.path)
+            self._reject(
+                drop,
+                role,
+                "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
+                "mohon hubungi pengelola sistem (lihat log server)",
+            )
+            return Result.REJECTED
+        self._apply(drop, outcome)
+        return Result.ACCEPTED
+
+    def _handle(self, drop: Drop, found: tuple[Stage, str] | None, seen_before: bool) -> Outcome:
+        if found is None:
+            raise Rejected(
+                f"folder inbox/{drop.folder}/ bukan tempat meletakkan file",
+                f"letakkan file di salah satu folder ini: {self._folders_hint(drop.folder)}",
+            )
+        if seen_before:
+            raise Rejected(
+                "file dengan isi yang sama persis sudah pernah diterima di folder ini",
+                "tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya lalu kirim ulang",
+            )
+        stage, slot = found
+        ctx = StageContext(self.settings, self.journal, self.documents, self.clock(), self.to_pdf)
+        log.info("handling %s as %s", drop.path.name, stage.handler)
+        return HANDLERS[stage.handler](ctx, drop, stage, slot)
+
+    def _role_of(self, folder: str) -> str:
+        parts = PurePosixPath(folder).parts
+        if not parts or parts[0] in {".", ""}:
+            return "umum"
+        return "/".join(parts[:2]) if parts[0] == "bidang" and len(parts) > 1 else parts[0]
+
+    def _folders_hint(self, folder: str) -> str:
+        top = PurePosixPath(folder).parts[0] if folder not in {"", "."} else ""
+        stages = self.settings.sop.stages
+        inboxes = [s.inbox for s in stages if not top or s.inbox.startswith(top)] or [
+            s.inbox for s in stages
+        ]
+        return ", ".join(f"inbox/{i.replace('{bidang}', '<bidang>')}/" for i in inboxes)
+
+    # --- doing --------------------------------------------------------------------------------
+
+    def _apply(self, drop: Drop, outcome: Outcome) -> None:
+        root = self.settings.root
+        for out in outcome.outputs:
+            atomic_write(root / out.path, out.data)
+            if out.keep:
+                atomic_write(root / out.record_path(outcome.case_id), out.data)
+        crash_point("after-outputs")
+        if outcome.archive_dir:
+            self._file_archive(drop, outcome)
+            crash_point("after-archive")
+        drop_id = self.journal.commit_outcome(drop, outcome, self.clock())
+        crash_point("after-commit")
+        move_file(drop.path, root / outcome.input_dest)
+        crash_point("after-move")
+        self.journal.mark_moved(drop_id)
+        log.info("accepted %s for %s", drop.name, outcome.case_id)
+        self.on_change()
+
+    def _reject(self, drop: Drop, role: str, message: str) -> None:
+        folder = self.settings.root / "outbox" / role / "ditolak"
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = unique_path(folder, safe_filename(drop.name))
+        now = self.clock()
+        atomic_write(
+            dest.with_name(dest.name + REASON_SUFFIX),
+            self._reason_text(drop, message, now).encode(),
+        )
+        crash_point("after-reason")
+        rel = dest.relative_to(self.settings.root).as_posix()
+        drop_id = self.journal.commit_rejection(drop, rel, message, role, None, now)
+        move_file(drop.path, dest)
+        self.journal.mark_moved(drop_id)
+        log.warning("rejected %s: %s", drop.path, message)
+        self.on_change()
+
+    def _reason_text(self, drop: Drop, message: str, now: datetime) -> str:
+        local = now.astimezone(self.settings.tz)
+        lines = message if message.startswith("- ") else f"- {message}"
+        return (
+            "FILE DITOLAK\n\n"
+            f"File        : {drop.name}\n"
+            f"Diletakkan  : inbox/{drop.folder}/\n"
+            f"Diperiksa   : {tanggal(local)} pukul {local:%H.%M}\n\n"
+            f"Masalah:\n{lines}\n\n"
+            "Yang perlu dilakukan:\n"
+            f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di inbox/{drop.folder}/.\n"
+            "File asli disimpan utuh di folder ini, di samping catatan ini.\n"
+        )
+
+    def _finish_move(self, record: DropRecord, src: Path) -> None:
+        dest = self.settings.root / record.dest
+        if dest.exists() and src.exists():
+            src.unlink()  # the link into place was made before the crash
+        elif src.exists():
+            move_file(src, dest)
+        self.journal.mark_moved(record.id)
+        log.info("finished interrupted move of %s", record.name)
+
+    def _file_archive(self, drop: Drop, outcome: Outcome) -> None:
+        assert outcome.archive_dir and outcome.closes_at
+        state = self.journal.case(outcome.case_id)
+        assert state is not None
+        files = [*self._case_files(outcome.case_id), self._signed_file(drop, outcome)]
+        times = timeline(
+            self.settings.sop,
+            (*state.events, *outcome.events),
+            outcome.closes_at,
+            self.settings.office.calendar,
+        )
+        manifest = build_manifest(
+            self.settings,
+            state.id,
+            state.period,
+            state.opened_at,
+            outcome.closes_at,
+            files,
+            times,
+            {"distribution": [o.path for o in outcome.outputs]},
+        )
+        file_case(self.settings.root / outcome.archive_dir, files, manifest)
+
+    def _case_files(self, case_id: str) -> list[ArchivedFile]:
+        prefix = f"berkas/{case_id}/"
+        return [
+            ArchivedFile(
+                self.settings.root / f.path,
+                f.path.removeprefix(prefix),
+                f.role,
+                f.step,
+                f.kind,
+                f.direction,
+                f.at,
+                f.sha256,
+                f.size,
+            )
+            for f in self.journal.files(case_id)
+            if f.path.startswith(prefix)
+        ]
+
+    def _signed_file(self, drop: Drop, outcome: Outcome) -> ArchivedFile:
+        name = outcome.input_dest.removeprefix(f"berkas/{outcome.case_id}/")
+        return ArchivedFile(
+            drop.path,
+            name,
+            outcome.input_role,
+            outcome.input_step,
+            outcome.input_kind,
+            "in",
+            self.clock(),
+            drop.sha256,
+            drop.size,
+        )

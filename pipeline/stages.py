@@ -1,0 +1,395 @@
+"""One short handler per kind of drop. Each decides what an accepted drop changes and returns
+it as an `Outcome`; none of them writes a file or the journal (the runner does, in order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from pipeline.assign import assign_case, find_case_ids, format_case_id, period_from_name
+from pipeline.config import Settings
+from pipeline.documents import DRAF, NOTA_DINAS, Documents, draft_context, nota_dinas_context
+from pipeline.errors import Rejected
+from pipeline.forms import BidangData, build_form, read_form
+from pipeline.fsops import sha256_bytes
+from pipeline.journal import Journal
+from pipeline.model import CaseState, Draft, Drop, NewCase, Outcome, Output
+from pipeline.names import safe_filename
+from pipeline.safety import check_drop, check_pdf, docx_text
+from pipeline.sla import due_at
+from pipeline.sop import Event, Stage
+
+PdfMaker = Callable[[bytes, str], bytes | None]
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What a handler may read: settings, the journal, the templates, the time, a PDF maker."""
+
+    settings: Settings
+    journal: Journal
+    documents: Documents
+    now: datetime
+    to_pdf: PdfMaker
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.sop.case_prefix
+
+    def cases(self, wanted: Callable[[CaseState], bool]) -> list[CaseState]:
+        states = (self.journal.case(cid) for cid in self.journal.case_ids(open_only=True))
+        return [s for s in states if s is not None and wanted(s)]
+
+    def resolve(
+        self, drop: Drop, text: str, wanted: Callable[[CaseState], bool], what: str
+    ) -> CaseState:
+        found = find_case_ids(self.prefix, drop.name, text)
+        waiting = [c.id for c in self.cases(wanted)]
+        case_id = assign_case(found, self.journal.case_ids(), waiting, what)
+        state = self.journal.case(case_id)
+        assert state is not None
+        if state.closed:
+            raise Rejected(
+                f"kasus {case_id} sudah selesai dan diarsipkan",
+                "tidak ada yang perlu dikirim lagi untuk kasus ini",
+            )
+        return state
+
+
+def masuk(case_id: str, step: int, label: str, name: str) -> str:
+    """Where an accepted drop is kept with its case."""
+    return f"berkas/{case_id}/masuk/{step:02d} {label} - {safe_filename(name)}"
+
+
+# --- 1–2: disposisi opens a case, the Secretary's order and the bidang forms go out -----------
+
+
+def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
+    check_drop(drop.path, stage.accepts)
+    local = ctx.now.astimezone(ctx.settings.tz)
+    seq = ctx.journal.next_seq(local.year)
+    case = NewCase(
+        format_case_id(ctx.prefix, local.year, seq),
+        local.year,
+        seq,
+        period_from_name(drop.name, local.year),
+    )
+    outputs = (_nota_dinas(ctx, case, drop.name), *_forms(ctx, case))
+    return Outcome(
+        case_id=case.id,
+        new_case=case,
+        input_dest=masuk(case.id, 1, "disposisi", drop.name),
+        input_kind="disposisi",
+        input_role=stage.role,
+        input_step=1,
+        outputs=outputs,
+        events=(Event("disposisi", ctx.now), Event("perintah", ctx.now)),
+    )
+
+
+def _nota_dinas(ctx: StageContext, case: NewCase, disposisi: str) -> Output:
+    office, sop = ctx.settings.office, ctx.settings.sop
+    collect = next(s for s in sop.steps if s.starts_on == "perintah")
+    due = due_at(ctx.now, collect.standard, office.calendar).astimezone(ctx.settings.tz)
+    context = nota_dinas_context(
+        office, sop, case.id, case.period, disposisi, ctx.now.astimezone(ctx.settings.tz), due
+    )
+    data = ctx.documents.render(NOTA_DINAS, context)
+    return Output(
+        f"outbox/sekretaris/{case.id} Nota Dinas.docx", data, "nota-dinas", "sekretaris", 2
+    )
+
+
+def _forms(ctx: StageContext, case: NewCase) -> tuple[Output, ...]:
+    office = ctx.settings.office
+    return tuple(
+        Output(
+            f"outbox/bidang/{b.slug}/{case.id} Formulir Data Kinerja {b.slug}.xlsx",
+            build_form(b, case.id, case.period, office.nama),
+            "formulir",
+            f"bidang/{b.slug}",
+            2,
+            bidang=b.slug,
+        )
+        for b in office.bidang
+    )
+
+
+# --- 3–4: bidang data; when every bidang is in, the draft is rendered -------------------------
+
+
+def _collecting(state: CaseState) -> bool:
+    return state.has("perintah") and not state.has("draf_final")
+
+
+def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
+    bidang = ctx.settings.office.bidang_by_slug(slot)
+    if bidang is None:
+        raise Rejected(
+            f"bidang '{slot}' tidak terdaftar",
+            "letakkan formulir di folder bidang Anda sendiri di inbox/bidang/",
+        )
+    check_drop(drop.path, stage.accepts)
+    data, text = read_form(drop.path, bidang)
+    state = ctx.resolve(drop, text, _collecting, f"data {bidang.nama}")
+    if state.has("draf_final"):
+        raise Rejected(
+            f"draf kasus {state.id} sudah final dan sedang diparaf",
+            "data tidak dapat diubah lagi; hubungi analis bila ada kesalahan",
+        )
+    collected = state.bidang | {bidang.slug: data}
+    base = Outcome(
+        case_id=state.id,
+        input_dest=masuk(state.id, 3, f"data {bidang.slug}", drop.name),
+        input_kind="data-bidang",
+        input_role=stage.role_for(slot),
+        input_step=3,
+        bidang_data=data,
+    )
+    if not all(b.slug in collected for b in ctx.settings.office.bidang):
+        return base
+    return _with_draft(ctx, state, collected, base)
+
+
+def _with_draft(
+    ctx: StageContext, state: CaseState, collected: dict[str, BidangData], base: Outcome
+) -> Outcome:
+    version = len(state.drafts) + 1
+    office, sop = ctx.settings.office, ctx.settings.sop
+    context = draft_context(
+        office, sop, state.id, state.period, version, collected, ctx.now.astimezone(ctx.settings.tz)
+    )
+    data = ctx.documents.render(DRAF, context)
+    out = Output(
+        f"outbox/analis/{state.id} Draf v{version}.docx", data, "draf", "analis", 4, version=version
+    )
+    draft = Draft(version, sha256_bytes(data), out.record_path(state.id), "pipeline", ctx.now)
+    events = tuple(Event(n, ctx.now) for n in ("data_lengkap", "draf_awal") if not state.has(n))
+    return replace(base, outputs=(out,), draft=draft, events=events)
+
+
+# --- 5–6: the analyst's versions ---------------------------------------------------------------
+
+
+def _drafting(state: CaseState) -> bool:
+    return state.has("draf_awal") and not state.has("draf_final")
+
+
+def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
+    check_drop(drop.path, stage.accepts)
+    state = ctx.resolve(drop, docx_text(drop.path), _drafting, "draf dari analis")
+    if not state.has("draf_awal"):
+        raise Rejected(
+            f"kasus {state.id} belum memiliki draf awal",
+            "tunggu sampai data semua bidang lengkap dan draf v1 terbit",
+        )
+    if state.has("draf_final"):
+        raise Rejected(
+            f"draf kasus {state.id} sudah diparaf, versi baru tidak dapat diterima",
+            "hubungi Kasubag PPMEP bila draf masih perlu diperbaiki",
+        )
+    first = not state.has("draf_diterima")
+    step = 5 if first else 6
+    dest = masuk(state.id, step, "draf", drop.name)
+    latest = state.latest_draft
+    same = latest is not None and latest.sha256 == drop.sha256
+    version = latest.version if same and latest else len(state.drafts) + 1
+    draft = None if same else Draft(version, drop.sha256, dest, "analis", ctx.now)
+    copy = Output(
+        f"outbox/kasubag-ppmep/{state.id} Draf Final v{version} untuk paraf.docx",
+        drop.path.read_bytes(),
+        "draf-untuk-paraf",
+        "kasubag-ppmep",
+        step,
+        version=version,
+    )
+    return Outcome(
+        case_id=state.id,
+        input_dest=dest,
+        input_kind="draf",
+        input_role=stage.role,
+        input_step=step,
+        outputs=(copy,),
+        draft=draft,
+        events=(Event("draf_diterima", ctx.now),),
+    )
+
+
+# --- 7–8: paraf, only on the exact final version -----------------------------------------------
+
+
+def handle_paraf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
+    check_drop(drop.path, stage.accepts)
+    order = ctx.settings.sop.paraf_order()
+    state = _paraf_case(ctx, drop, stage.role, order)
+    final = _final_version(state, drop)
+    index = order.index(stage.role)
+    step = 7 + index
+    events = [Event(f"paraf:{stage.role}", ctx.now)]
+    if index == 0:
+        events.insert(0, Event("draf_final", final.at))
+    return Outcome(
+        case_id=state.id,
+        input_dest=masuk(state.id, step, f"paraf {stage.role}", drop.name),
+        input_kind=f"paraf-{stage.role}",
+        input_role=stage.role,
+        input_step=step,
+        outputs=_after_paraf(ctx, state, final, order, index),
+        events=tuple(events),
+    )
+
+
+def _paraf_case(ctx: StageContext, drop: Drop, role: str, order: tuple[str, ...]) -> CaseState:
+    def waiting(state: CaseState) -> bool:
+        before = order[: order.index(role)]
+        return (
+            state.has("draf_diterima")
+            and all(state.has(f"paraf:{r}") for r in before)
+            and not state.has(f"paraf:{role}")
+        )
+
+    by_hash = [
+        s for s in ctx.cases(waiting) if s.latest_draft and s.latest_draft.sha256 == drop.sha256
+    ]
+    state = (
+        by_hash[0]
+        if len(by_hash) == 1
+        else ctx.resolve(drop, docx_text(drop.path), waiting, "paraf")
+    )
+    missing = [r for r in order[: order.index(role)] if not state.has(f"paraf:{r}")]
+    if not state.has("draf_diterima"):
+        raise Rejected(
+            f"draf kasus {state.id} belum ditelaah analis",
+            "analis perlu meletakkan draf hasil telaah di inbox/analis/draf/ terlebih dahulu",
+        )
+    if missing:
+        raise Rejected(
+            f"draf kasus {state.id} belum diparaf {', '.join(missing)}",
+            "paraf dilakukan berurutan; tunggu paraf sebelumnya",
+        )
+    if state.has(f"paraf:{role}"):
+        raise Rejected(f"draf kasus {state.id} sudah diparaf {role}", "tidak perlu dikirim lagi")
+    return state
+
+
+def _final_version(state: CaseState, drop: Drop) -> Draft:
+    final = state.latest_draft
+    assert final is not None
+    if final.sha256 == drop.sha256:
+        return final
+    older = next((d for d in state.drafts if d.sha256 == drop.sha256), None)
+    if older is not None:
+        raise Rejected(
+            f"file ini adalah draf versi lama (v{older.version}); versi final adalah v{final.version}",
+            f"paraf file '{state.id} Draf Final v{final.version} untuk paraf.docx' dari outbox Anda",
+        )
+    raise Rejected(
+        f"isi file berbeda dari draf final v{final.version} kasus {state.id} (mungkin sudah diedit atau disimpan ulang)",
+        "jangan mengubah draf final; letakkan salinan persis dari outbox Anda. Perbaikan dikirim lewat analis",
+    )
+
+
+def _after_paraf(
+    ctx: StageContext, state: CaseState, final: Draft, order: tuple[str, ...], index: int
+) -> tuple[Output, ...]:
+    data = (ctx.settings.root / final.path).read_bytes()
+    name = f"{state.id} Draf Final v{final.version}"
+    if index + 1 < len(order):
+        nxt = order[index + 1]
+        return (
+            Output(
+                f"outbox/{nxt}/{name} untuk paraf.docx",
+                data,
+                "draf-untuk-paraf",
+                nxt,
+                7 + index,
+                version=final.version,
+            ),
+        )
+    return _signing_copy(ctx, state.id, name, data, 7 + index)
+
+
+def _signing_copy(
+    ctx: StageContext, case_id: str, name: str, docx: bytes, step: int
+) -> tuple[Output, ...]:
+    pdf = ctx.to_pdf(docx, name)
+    title = f"outbox/kepala-dinas/{case_id} Untuk Ditandatangani"
+    if pdf is not None:
+        return (Output(f"{title}.pdf", pdf, "naskah-untuk-tanda-tangan", "kepala-dinas", step),)
+    note = (
+        "PDF tidak dapat dibuat otomatis karena LibreOffice tidak terpasang di server.\n"
+        f"Buka '{case_id} Untuk Ditandatangani.docx', simpan sebagai PDF, tandatangani, lalu letakkan\n"
+        "PDF bertanda tangan di inbox/kepala-dinas/tanda-tangan/.\n"
+    )
+    return (
+        Output(f"{title}.docx", docx, "naskah-untuk-tanda-tangan", "kepala-dinas", step),
+        Output(
+            f"outbox/kepala-dinas/{case_id} CATATAN.txt",
+            note.encode(),
+            "catatan",
+            "kepala-dinas",
+            step,
+        ),
+    )
+
+
+# --- 9–10: the signed record is archived and distributed ----------------------------------------
+
+
+def _signing(state: CaseState) -> bool:
+    return state.has("paraf:sekretaris") and not state.has("ditandatangani")
+
+
+def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
+    check_drop(drop.path, stage.accepts)
+    facts = check_pdf(drop.path)
+    order = ctx.settings.sop.paraf_order()
+    state = ctx.resolve(
+        drop,
+        facts.text,
+        lambda s: all(s.has(f"paraf:{r}") for r in order) and not s.has("ditandatangani"),
+        "naskah bertanda tangan",
+    )
+    missing = [r for r in order if not state.has(f"paraf:{r}")]
+    if missing:
+        raise Rejected(
+            f"naskah kasus {state.id} belum diparaf {', '.join(missing)}",
+            "tanda tangan dilakukan setelah semua paraf lengkap",
+        )
+    name = f"{state.id} {ctx.settings.sop.document_title}.pdf"
+    data = drop.path.read_bytes()
+    copies = tuple(
+        Output(
+            f"outbox/distribusi/{p.slug}/{name}",
+            data,
+            "distribusi",
+            f"distribusi/{p.slug}",
+            10,
+            keep=False,
+        )
+        for p in ctx.settings.office.penerima
+    )
+    year = state.opened_at.astimezone(ctx.settings.tz).year
+    return Outcome(
+        case_id=state.id,
+        input_dest=masuk(state.id, 9, "tanda tangan", drop.name),
+        input_kind="naskah-ditandatangani",
+        input_role=stage.role,
+        input_step=9,
+        outputs=copies,
+        events=(Event("ditandatangani", ctx.now), Event("diarsipkan", ctx.now)),
+        closes_at=ctx.now,
+        archive_dir=f"archive/{year}/{state.id}",
+    )
+
+
+Handler = Callable[[StageContext, Drop, Stage, str], Outcome]
+HANDLERS: dict[str, Handler] = {
+    "disposisi": handle_disposisi,
+    "data_bidang": handle_data_bidang,
+    "draf": handle_draf,
+    "paraf": handle_paraf,
+    "tanda_tangan": handle_tanda_tangan,
+}

@@ -1,0 +1,98 @@
+"""Where every case stands, as one plain mapping (the shape of `pipeline status --json`).
+
+Building it only reads the journal; `status.html` and the per-role STATUS files are rendered
+from the same mapping.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.journal import DropRecord, Journal
+from pipeline.model import CaseState
+from pipeline.sop import StepTime, current_step, timeline
+
+OPEN_REJECTIONS_DAYS = 14
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _step_entry(t: StepTime) -> dict[str, Any]:
+    return {
+        "no": t.spec.no,
+        "actor": t.spec.actor,
+        "activity": t.spec.activity,
+        "standard": t.spec.standard.label(),
+        "standard_days": t.spec.standard.days,
+        "standard_minutes": t.spec.standard.minutes,
+        "started_at": _iso(t.started_at),
+        "completed_at": _iso(t.completed_at),
+        "due_at": _iso(t.due_at),
+        "overdue": t.overdue,
+    }
+
+
+def _waiting_for(settings: Settings, case: CaseState, step: StepTime) -> str | list[str]:
+    if step.spec.waiting_for != "bidang":
+        return step.spec.waiting_for
+    return [f"bidang/{b.slug}" for b in settings.office.bidang if b.slug not in case.bidang]
+
+
+def _next_drop(step: StepTime) -> str | None:
+    drop = step.spec.next_drop
+    return f"inbox/{drop}/" if drop else None
+
+
+def case_status(settings: Settings, case: CaseState, now: datetime) -> dict[str, Any]:
+    times = timeline(settings.sop, case.events, now, settings.office.calendar)
+    current = None if case.closed else current_step(times)
+    return {
+        "id": case.id,
+        "period": case.period,
+        "opened_at": _iso(case.opened_at),
+        "closed_at": _iso(case.closed_at),
+        "step": current.spec.no if current else None,
+        "step_activity": current.spec.activity if current else None,
+        "waiting_for": _waiting_for(settings, case, current) if current else None,
+        "waiting_since": _iso(current.started_at) if current else None,
+        "due_at": _iso(current.due_at) if current else None,
+        "overdue": bool(current and current.overdue),
+        "next_drop": _next_drop(current) if current else None,
+        "versions": len(case.drafts),
+        "steps": [_step_entry(t) for t in times],
+    }
+
+
+def _rejection(record: DropRecord) -> dict[str, Any]:
+    return {
+        "file": record.name,
+        "role": record.role,
+        "folder": record.dest.rsplit("/", 1)[0] + "/",
+        "inbox": f"inbox/{record.folder}/",
+        "reason": record.reason,
+        "at": _iso(record.at),
+        "case_id": record.case_id,
+    }
+
+
+def open_rejections(journal: Journal, now: datetime) -> list[DropRecord]:
+    """Recent rejections not yet followed by an accepted drop in the same inbox folder."""
+    recent = journal.rejections(since=now - timedelta(days=OPEN_REJECTIONS_DAYS))
+    fixed: dict[str, datetime | None] = {}
+    for record in recent:
+        fixed.setdefault(record.folder, journal.last_accepted_in(record.folder))
+    return [r for r in recent if (fixed[r.folder] or r.at) <= r.at]
+
+
+def build_status(settings: Settings, journal: Journal, now: datetime) -> dict[str, Any]:
+    cases = [journal.case(cid) for cid in journal.case_ids()]
+    return {
+        "generated_at": now.isoformat(),
+        "sop": {"nomor": settings.sop.nomor, "nama": settings.sop.nama},
+        "cases": [case_status(settings, c, now) for c in cases if c is not None],
+        "rejections": [_rejection(r) for r in open_rejections(journal, now)],
+    }

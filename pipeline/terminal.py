@@ -1,0 +1,52 @@
+"""A readable status table on a terminal (rich). Used only by the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _when(value: str | None, tz: ZoneInfo) -> str:
+    return datetime.fromisoformat(value).astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
+
+
+def _waiting(case: dict[str, Any]) -> str:
+    waiting = case.get("waiting_for")
+    if not waiting:
+        return "-"
+    return waiting if isinstance(waiting, str) else ", ".join(waiting)
+
+
+def status_table(status: dict[str, Any], tz: ZoneInfo) -> Table:
+    table = Table(title=f"SOP {status['sop']['nomor']} — {status['sop']['nama']}")
+    for column in ("Kasus", "Periode", "Langkah", "Menunggu", "Sejak", "Batas waktu", "Status"):
+        table.add_column(column)
+    for case in status["cases"]:
+        state = (
+            "selesai"
+            if case["closed_at"]
+            else ("[bold red]TERLAMBAT[/]" if case["overdue"] else "tepat waktu")
+        )
+        table.add_row(
+            case["id"],
+            case["period"],
+            str(case["step"] or "-"),
+            _waiting(case),
+            _when(case["waiting_since"], tz),
+            _when(case["due_at"], tz),
+            state,
+        )
+    return table
+
+
+def print_status(status: dict[str, Any], tz: ZoneInfo) -> None:
+    console = Console()
+    console.print(status_table(status, tz))
+    for rejection in status["rejections"]:
+        console.print(
+            f"[yellow]ditolak[/] {rejection['inbox']}{rejection['file']}: {rejection['reason']}"
+        )
