@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from pipeline.board import render_board, render_role_status
+from pipeline.arsip_list import ArchiveListWriter
+from pipeline.board import REFRESH_SECONDS, render_board, render_role_status
 from pipeline.config import Settings
+from pipeline.distribution import Distributor
 from pipeline.fsops import atomic_write
 from pipeline.journal import Journal
 from pipeline.pdfconvert import ConversionError, convert_one, soffice_path
+from pipeline.reminders import Reminders
 from pipeline.runner import Runner
 from pipeline.share import ROLES
 from pipeline.stages import PdfMaker
@@ -48,25 +53,72 @@ def make_pdf_maker(state_dir: Path) -> PdfMaker:
     return to_pdf
 
 
+def _stale(last: datetime | None, now: datetime, seconds: float) -> bool:
+    """More than `seconds` since `last` (or never; a clock set back counts as elapsed too)."""
+    return last is None or abs((now - last).total_seconds()) > seconds
+
+
 @dataclass
 class StatusWriter:
-    """Rewrites status.html and each role's STATUS.txt (atomically) from the journal."""
+    """Rewrites status.html and each role's STATUS.txt (atomically) from the journal.
+
+    `write()` runs after every accepted or rejected drop; `tick()` is called from the watch loop
+    and, every `refresh_seconds`, rewrites the board (overdue states change with time alone)
+    and runs the reminders. Both must run on the thread that owns the journal (the watcher's).
+    """
 
     settings: Settings
     journal: Journal
     clock: Callable[[], datetime]
+    reminders: Reminders | None = None
+    refresh_seconds: float = REFRESH_SECONDS
+    written_at: datetime | None = field(default=None, init=False)
+    reminded_at: datetime | None = field(default=None, init=False)
 
     def roles(self) -> list[str]:
         return [*ROLES, *(f"bidang/{b.slug}" for b in self.settings.office.bidang)]
 
     def write(self) -> None:
         now = self.clock()
-        status = build_status(self.settings, self.journal, now)
+        self._write(build_status(self.settings, self.journal, now), now)
+
+    def _write(self, status: Mapping[str, Any], now: datetime) -> None:
+        self.written_at = now
         tz = self.settings.tz
         atomic_write(self.settings.root / "status.html", render_board(status, now, tz).encode())
         for role in self.roles():
             text = render_role_status(status, role, now, tz)
             atomic_write(self.settings.root / "outbox" / role / "STATUS.txt", text.encode())
+
+    def tick(self, now: datetime | None = None) -> bool:
+        """Refresh the board and run the reminders if `refresh_seconds` have passed.
+
+        Cheap when nothing is due, so it can be called on every turn of the watch loop. Trouble
+        with the share or the journal is logged, never raised: the next period tries again.
+        Returns True when something was refreshed.
+        """
+        now = self.clock() if now is None else now
+        board = _stale(self.written_at, now, self.refresh_seconds)
+        remind = self.reminders is not None and _stale(self.reminded_at, now, self.refresh_seconds)
+        if not (board or remind):
+            return False
+        self.written_at = now if board else self.written_at
+        self.reminded_at = now if remind else self.reminded_at
+        try:
+            self._refresh(now, board=board, remind=remind)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning(
+                "periodic status refresh failed (retried in %ss): %s", self.refresh_seconds, exc
+            )
+            return False
+        return True
+
+    def _refresh(self, now: datetime, *, board: bool, remind: bool) -> None:
+        status = build_status(self.settings, self.journal, now)
+        if board:
+            self._write(status, now)
+        if remind and self.reminders is not None:
+            self.reminders.run(status, now)
 
 
 @dataclass
@@ -75,6 +127,12 @@ class App:
     journal: Journal
     runner: Runner
     status: StatusWriter
+    distributor: Distributor
+
+    def tick(self) -> None:
+        """Periodic work between drops: retry due mail, refresh the board and reminders."""
+        self.distributor.run_due()
+        self.status.tick(self.runner.clock())
 
     def close(self) -> None:
         self.journal.close()
@@ -85,7 +143,15 @@ def open_app(
 ) -> App:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     journal = Journal(settings.state_dir / JOURNAL_FILE)
-    status = StatusWriter(settings, journal, clock)
+    status = StatusWriter(settings, journal, clock, Reminders(settings, journal))
     maker = to_pdf if to_pdf is not None else make_pdf_maker(settings.state_dir)
-    runner = Runner(settings, journal, clock, maker, on_change=status.write)
-    return App(settings, journal, runner, status)
+    distributor = Distributor(settings, journal, clock)
+    archive_list = ArchiveListWriter(settings)
+
+    def after_each_drop() -> None:
+        status.write()
+        archive_list.refresh()
+        distributor.run_due()
+
+    runner = Runner(settings, journal, clock, maker, on_change=after_each_drop)
+    return App(settings, journal, runner, status, distributor)

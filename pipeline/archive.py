@@ -6,15 +6,15 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.bagging import make_bag
 from pipeline.config import Settings
-from pipeline.fsops import fsync_dir
-from pipeline.intake import temp_name
 from pipeline.sop import StepTime
 
 log = logging.getLogger(__name__)
@@ -90,52 +90,84 @@ def _step_entry(t: StepTime) -> dict[str, Any]:
     }
 
 
-def file_case(archive_dir: Path, files: Sequence[ArchivedFile], manifest: dict[str, Any]) -> None:
-    """Write the case folder under a temporary name beside it, fsync, then rename into place.
+def bag_info(
+    settings: Settings, manifest: dict[str, Any], signature: dict[str, Any] | None
+) -> dict[str, str]:
+    """bag-info.txt of a case: the office, SOP, case, period, classification and retention."""
+    office, arsip = settings.office, settings.office.arsip
+    opened, closed = manifest["opened_at"][:10], manifest["closed_at"][:10]
+    return {
+        "Source-Organization": f"{office.nama} {office.daerah}",
+        "Organization-Address": office.alamat,
+        "External-Identifier": manifest["case_id"],
+        "External-Description": f"{settings.sop.document_title} {manifest['period']}",
+        "SOP-Nomor": settings.sop.nomor,
+        "Periode": manifest["period"],
+        "Kurun-Waktu": opened if opened == closed else f"{opened} s.d. {closed}",
+        "Kode-Klasifikasi": arsip.kode_klasifikasi,
+        "Retensi-Aktif": f"{arsip.retensi_aktif_tahun} tahun",
+        "Retensi-Inaktif": f"{arsip.retensi_inaktif_tahun} tahun",
+        "Nasib-Akhir": arsip.nasib_akhir,
+        "Tanda-Tangan": signature_summary(signature),
+    }
 
-    An existing folder is never touched: if it is the same filing (a replay after a crash
-    between filing and journal commit) it is adopted, otherwise FileExistsError.
+
+def signature_summary(signature: dict[str, Any] | None) -> str:
+    if not signature or not signature.get("signatures"):
+        note = (signature or {}).get("text_note") or "teks sesuai nomor kasus"
+        return f"tanpa tanda tangan elektronik (tanda tangan basah/pindaian); {note}"
+    parts = [
+        f"{s.get('signer')} (serial {s.get('serial')}, penerbit {s.get('issuer')}, "
+        f"waktu {s.get('signed_at')}, utuh={s.get('intact')}, seluruh-file={s.get('whole_file')}, "
+        f"terpercaya={s.get('trusted')})"
+        for s in signature["signatures"]
+    ]
+    return "TTE: " + "; ".join(parts)
+
+
+def file_case(
+    archive_dir: Path,
+    files: Sequence[ArchivedFile],
+    manifest: dict[str, Any],
+    info: dict[str, str],
+    work: Path,
+) -> None:
+    """File the case as one BagIt bag at `archive_dir`, built beside it and renamed into place.
+
+    An existing bag is never touched: if it is the same filing (a replay after a crash between
+    filing and journal commit) it is adopted, otherwise FileExistsError.
     """
     if archive_dir.exists():
         _adopt(archive_dir, manifest)
         return
-    archive_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = temp_name(archive_dir)
-    staging.mkdir()
-    try:
-        _fill(staging, files, manifest)
-        staging.rename(archive_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    fsync_dir(archive_dir.parent)
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work, prefix="bag-") as staging:
+        payload = Path(staging) / "payload"
+        _stage(payload, files, manifest)
+        make_bag(payload, archive_dir, info)
 
 
-def _fill(staging: Path, files: Sequence[ArchivedFile], manifest: dict[str, Any]) -> None:
+def _stage(payload: Path, files: Sequence[ArchivedFile], manifest: dict[str, Any]) -> None:
     for f in files:
-        dest = staging / f.name
+        dest = payload / f.name
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(f.source, dest)
-        _fsync_file(dest)
-    (staging / MANIFEST).write_text(
+        try:
+            os.link(f.source, dest)
+        except OSError:
+            shutil.copyfile(f.source, dest)
+    (payload / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    _fsync_file(staging / MANIFEST)
-    for folder in {p.parent for p in staging.rglob("*")} | {staging}:
-        fsync_dir(folder)
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def read_manifest(bag_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((bag_dir / "data" / MANIFEST).read_text(encoding="utf-8"))
+    return data
 
 
 def _adopt(archive_dir: Path, manifest: dict[str, Any]) -> None:
     try:
-        existing = json.loads((archive_dir / MANIFEST).read_text(encoding="utf-8"))
+        existing = read_manifest(archive_dir)
     except (OSError, ValueError) as exc:
         raise FileExistsError(f"{archive_dir} exists and has no readable manifest") from exc
     same = {f["sha256"] for f in existing.get("files", [])} == {

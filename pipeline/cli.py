@@ -18,7 +18,10 @@ from pipeline.app import open_app, utc_now
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError, LockHeld, PipelineError
 from pipeline.intake import RetryPolicy, is_network_mount
+from pipeline.arsip_list import write_archive_list
 from pipeline.lock import InstanceLock
+from pipeline.reindex import reindex
+from pipeline.verify import verify_archive
 from pipeline.share import create_layout, install_defaults
 from pipeline.status import build_status
 from pipeline.watcher import Watcher
@@ -77,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = sub.add_parser("demo", help="play one whole case with sample files")
     _root_arg(demo, default="sop-demo")
+    verify = sub.add_parser("verify", help="re-hash every archive bag and re-check signatures")
+    _root_arg(verify)
+    verify.add_argument("--case", help="only this case")
+    _root_arg(sub.add_parser("reindex", help="rebuild the journal's closed cases from the bags"))
+    report = sub.add_parser("report", help="SOP compliance report (.xlsx and chart) of a year")
+    _root_arg(report)
+    report.add_argument("--year", type=int, help="year the cases were opened (default: this year)")
+    report.add_argument(
+        "--out", type=Path, help="folder for the report (default: ROOT/outbox/sekretaris)"
+    )
     return parser
 
 
@@ -177,11 +190,65 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import build_compliance_report
+
+    settings = load_settings(args.root, args.state)
+    now = utc_now()
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        status = build_status(settings, app.journal, now)
+    finally:
+        app.close()
+    year = args.year or now.astimezone(settings.tz).year
+    out = (args.out or settings.root / "outbox" / "sekretaris").resolve()
+    stem = f"Laporan Kepatuhan SOP {year}"
+    xlsx, chart = out / f"{stem}.xlsx", out / f"{stem}.png"
+    build_compliance_report(status, year, settings.office.calendar, xlsx, chart)
+    print(f"Laporan kepatuhan SOP tahun {year}:\n  {xlsx}\n  {chart}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root, args.state)
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        result = verify_archive(settings, app.journal, args.case)
+        write_archive_list(settings)
+    finally:
+        app.close()
+    for case in result.cases:
+        print(f"{case.case_id}: {'OK' if case.ok else 'PROBLEM'}")
+        for problem in case.problems():
+            print(f"    {problem}")
+    for case_id in result.missing_bags:
+        print(f"{case_id}: PROBLEM\n    the journal says it is closed, but its bag is not in archive/")
+    megabytes = result.bytes_checked / 1e6
+    rate = megabytes / result.seconds if result.seconds > 0 else 0.0
+    print(f"{len(result.cases)} bag(s), {result.files_checked} file(s), {megabytes:.1f} MB in "
+          f"{result.seconds:.2f} s ({rate:.0f} MB/s): {'all OK' if result.ok else 'PROBLEMS FOUND'}")
+    return 0 if result.ok else 1
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root, args.state)
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        restored = reindex(settings, app.journal)
+    finally:
+        app.close()
+    print(f"restored {len(restored)} closed case(s) from archive/: {', '.join(restored) or '-'}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "verify": cmd_verify,
+    "reindex": cmd_reindex,
     "init": cmd_init,
     "watch": cmd_watch,
     "status": cmd_status,
     "demo": cmd_demo,
+    "report": cmd_report,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.errors import ConfigError
+from pipeline.mail import SmtpSettings
 from pipeline.sla import WorkCalendar
 from pipeline.sop import Sop, load_sop
 
@@ -70,14 +71,7 @@ class SigningPolicy:
     trust_roots: Path | None
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int
-    starttls: bool
-    username: str
-    password: str
-    sender: str
+SmtpConfig = SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -94,7 +88,12 @@ class Office:
     calendar: WorkCalendar
     arsip: ArsipPolicy
     signing: SigningPolicy
-    smtp: SmtpConfig | None
+    smtp: SmtpSettings | None
+    role_emails: tuple[tuple[str, str], ...] = ()  # [email_peran]: role -> address (reminders)
+
+    def role_email(self, role: str) -> str:
+        """The address configured for `role` (e.g. "analis", "bidang/<slug>"), or ""."""
+        return next((email for r, email in self.role_emails if r == role), "")
 
     def bidang_by_slug(self, slug: str) -> Bidang | None:
         return next((b for b in self.bidang if b.slug == slug), None)
@@ -179,6 +178,7 @@ def _office(raw: dict[str, Any], root: Path) -> Office:
         arsip=ArsipPolicy(**raw["arsip"]),
         signing=_signing(raw.get("tanda_tangan", {}), root),
         smtp=_smtp(raw.get("smtp", {})),
+        role_emails=_role_emails(raw.get("email_peran", {})),
     )
 
 
@@ -217,14 +217,20 @@ def _signing(raw: dict[str, Any], root: Path) -> SigningPolicy:
     )
 
 
-def _smtp(raw: dict[str, Any]) -> SmtpConfig | None:
+def _role_emails(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    if not all(isinstance(v, str) for v in raw.values()):
+        raise ValueError('email_peran: every address must be a string ("" for none)')
+    return tuple((str(role), email.strip()) for role, email in raw.items() if email.strip())
+
+
+def _smtp(raw: dict[str, Any]) -> SmtpSettings | None:
     if not raw.get("host"):
         return None
-    return SmtpConfig(
+    return SmtpSettings(
         host=raw["host"],
         port=int(raw.get("port", 587)),
         starttls=bool(raw.get("starttls", True)),
-        username=raw.get("username", ""),
-        password=raw.get("password", ""),
+        username=raw.get("username") or None,
+        password=raw.get("password") or None,
         sender=raw.get("pengirim", "sop-pipeline@localhost"),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
 
 from pipeline.app import open_app
 from pipeline.config import Bidang, Settings
@@ -26,8 +27,11 @@ def text_pdf(lines: list[str]) -> bytes:
 
     blank = io.BytesIO()
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
+    page = writer.add_blank_page(595, 842)
+    page[NameObject("/Contents")] = writer._add_object(DecodedStreamObject())
     writer.write(blank)
+    if not lines:
+        return blank.getvalue()
     return stamp_pdf(
         blank.getvalue(), "\n".join(lines), IncrementalPdfFileWriter, TextStamp, TextStampStyle
     )

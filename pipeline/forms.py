@@ -17,11 +17,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cells import (
     SheetRows,
+    UncachedFormula,
     cell_text,
-    formula_safe,
     locate_columns,
     parse_number,
     read_workbook,
+    set_text,
 )
 from pipeline.config import Bidang
 from pipeline.errors import Rejected, RejectedMany, Where
@@ -89,7 +90,7 @@ def build_form(bidang: Bidang, case_id: str, period: str, office: str) -> bytes:
 
 
 def _title_block(ws: Worksheet, bidang: Bidang, case_id: str, period: str, office: str) -> None:
-    ws["A1"] = formula_safe(f"FORMULIR DATA KINERJA — {office}")
+    set_text(ws["A1"], f"FORMULIR DATA KINERJA — {office}")
     ws["A1"].font = Font(bold=True, size=13)
     for row, (label, value) in enumerate(
         (
@@ -101,7 +102,7 @@ def _title_block(ws: Worksheet, bidang: Bidang, case_id: str, period: str, offic
         start=2,
     ):
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=formula_safe(value))
+        set_text(ws.cell(row=row, column=2), value)
 
 
 def _table(ws: Worksheet, bidang: Bidang) -> None:
@@ -111,18 +112,24 @@ def _table(ws: Worksheet, bidang: Bidang) -> None:
         cell.font = Font(bold=True)
     for offset, ind in enumerate(bidang.iku, start=1):
         row = HEADER_ROW + offset
-        values = (ind.kode, ind.nama, ind.satuan, ind.target, ind.polaritas.value)
+        values: tuple[str | float, ...] = (ind.kode, ind.nama, ind.satuan, ind.target, ind.polaritas.value)
         for col, value in enumerate(values, start=1):
-            ws.cell(
-                row=row, column=col, value=formula_safe(value) if isinstance(value, str) else value
-            )
+            _put(ws, row, col, value)
         for col in (6, 7):
-            cell = ws.cell(row=row, column=col)
-            cell.fill = fill
-            cell.protection = Protection(locked=False)
+            editable = ws.cell(row=row, column=col)
+            editable.fill = fill
+            editable.protection = Protection(locked=False)
         ws.cell(row=row, column=2).alignment = Alignment(wrap_text=True)
-    for col, width in zip("ABCDEFG", (10, 55, 14, 12, 11, 14, 40), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (10, 55, 14, 12, 11, 14, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _put(ws: Worksheet, row: int, col: int, value: str | float) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
 
 
 # --- reading it back ------------------------------------------------------------------------
@@ -151,7 +158,7 @@ def _find_table(sheets: Sequence[SheetRows]) -> tuple[SheetRows, int, dict[str, 
             continue
         return sheet, header_row, columns
     if first_error is None:
-        raise Rejected("buku kerja tidak berisi sheet apa pun", "kirim formulir yang diterbitkan")
+        raise Rejected("buku kerja tidak berisi sheet apa pun", "Kirim formulir yang diterbitkan.")
     raise first_error
 
 
@@ -171,7 +178,7 @@ def _parse_rows(
         if row.kode in seen:
             problems.append(_duplicate(sheet.name, number, row.kode))
         seen[row.kode] = row
-    problems.extend(_missing(sheet.name, bidang, seen))
+    problems.extend(_missing(sheet.name, bidang, _codes(sheet, header_row, columns)))
     if problems:
         raise RejectedMany(problems)
     return tuple(seen[i.kode] for i in bidang.iku)
@@ -191,30 +198,51 @@ def _parse_row(
     if indikator is None:
         raise Rejected(
             f"kode indikator '{kode}' tidak dikenal untuk {bidang.nama}",
-            "gunakan hanya kode yang ada di formulir yang diterbitkan",
+            "Gunakan hanya kode yang ada di formulir yang diterbitkan.",
             Where(sheet=sheet, row=number, column="Kode"),
         )
     where = Where(sheet=sheet, row=number, column="Realisasi")
     realisasi = parse_number(_cell(values, columns["Realisasi"]), where)
-    keterangan = cell_text(_cell(values, columns["Keterangan"])).strip()
+    note_at = Where(sheet=sheet, row=number, column="Keterangan")
+    keterangan = _keterangan(_cell(values, columns["Keterangan"]), note_at)
     return DataRow(indikator.kode, realisasi, keterangan)
+
+
+def _keterangan(value: object, where: Where) -> str:
+    """The note as text; a formula with no saved value would silently become empty."""
+    if isinstance(value, UncachedFormula):
+        raise Rejected(
+            f"nilai rumus belum tersimpan ({value.formula})",
+            "Buka lalu simpan ulang di Excel, kemudian kirim lagi.",
+            where,
+        )
+    return cell_text(value).strip()
 
 
 def _duplicate(sheet: str, number: int, kode: str) -> Rejected:
     return Rejected(
         f"kode indikator '{kode}' muncul lebih dari sekali",
-        "hapus baris ganda sehingga setiap indikator hanya satu baris",
+        "Hapus baris ganda sehingga setiap indikator hanya satu baris.",
         Where(sheet=sheet, row=number, column="Kode"),
     )
 
 
-def _missing(sheet: str, bidang: Bidang, seen: dict[str, DataRow]) -> list[Rejected]:
+def _codes(sheet: SheetRows, header_row: int, columns: dict[str, int]) -> set[str]:
+    """The codes written in the Kode column (casefolded), whatever else their rows hold."""
+    return {
+        cell_text(_cell(values, columns["Kode"])).strip().casefold()
+        for values in sheet.rows[header_row:]
+    }
+
+
+def _missing(sheet: str, bidang: Bidang, codes: set[str]) -> list[Rejected]:
+    """Indicators with no row at all (a row with a wrong value is reported for that value)."""
     return [
         Rejected(
             f"indikator {i.kode} ({i.nama}) tidak ada di formulir",
-            "kembalikan baris indikator itu dan isi kolom Realisasi",
+            "Kembalikan baris indikator itu dan isi kolom Realisasi.",
             Where(sheet=sheet),
         )
         for i in bidang.iku
-        if i.kode not in seen
+        if i.kode.casefold() not in codes
     ]

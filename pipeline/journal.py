@@ -12,12 +12,12 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.forms import BidangData
 from pipeline.fsops import sha256_bytes
-from pipeline.model import CaseState, Draft, Drop, Outcome, Output
+from pipeline.model import CaseState, Draft, Drop, NewCase, Outcome, Output
 from pipeline.sop import Event
 
 SCHEMA = """
@@ -41,9 +41,18 @@ CREATE INDEX IF NOT EXISTS drops_key ON drops (key);
 CREATE TABLE IF NOT EXISTS bidang_data (
     case_id TEXT NOT NULL REFERENCES cases(id), bidang TEXT NOT NULL, data TEXT NOT NULL,
     at TEXT NOT NULL, PRIMARY KEY (case_id, bidang));
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), recipient TEXT NOT NULL,
+    email TEXT NOT NULL, attachment TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'sent')), attempts INTEGER NOT NULL DEFAULT 0,
+    next_at TEXT NOT NULL, last_error TEXT, sent_at TEXT);
 CREATE TABLE IF NOT EXISTS drafts (
     case_id TEXT NOT NULL REFERENCES cases(id), version INTEGER NOT NULL, sha256 TEXT NOT NULL,
     path TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (case_id, version));
+CREATE TABLE IF NOT EXISTS renders (
+    id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), document TEXT NOT NULL,
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, template_sha TEXT NOT NULL,
+    data_sha TEXT NOT NULL, version INTEGER, pipeline_version TEXT NOT NULL, at TEXT NOT NULL);
 """
 
 
@@ -64,6 +73,33 @@ class DropRecord:
 
 
 @dataclass(frozen=True)
+class RestoredCase:
+    """A closed case as its archive bag records it."""
+
+    case: NewCase
+    opened_at: datetime
+    closed_at: datetime
+    archive_dir: str
+    events: tuple[Event, ...]
+    files: tuple[FileRecord, ...]
+    bidang: tuple[BidangData, ...]
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    id: int
+    case_id: str
+    recipient: str
+    email: str
+    attachment: str
+    status: str
+    attempts: int
+    next_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
 class FileRecord:
     case_id: str
     direction: str
@@ -79,8 +115,25 @@ class FileRecord:
     bidang: str | None
 
 
+@dataclass(frozen=True)
+class RenderRecord:
+    """A document written by `pipeline regenerate`: where, its hashes and the pipeline version."""
+
+    case_id: str
+    document: str
+    path: str
+    sha256: str
+    size: int
+    template_sha: str
+    data_sha: str
+    version: int | None
+    pipeline_version: str
+    at: datetime
+
+
 def _ts(value: datetime) -> str:
-    return value.isoformat()
+    """Stored in UTC, so that text comparison in SQL is time comparison."""
+    return value.astimezone(UTC).isoformat()
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -169,6 +222,10 @@ class Journal:
                 "INSERT INTO drafts (case_id, version, sha256, path, source, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (cid, d.version, d.sha256, d.path, d.source, _ts(d.at)),
             )
+        db.executemany(
+            "INSERT INTO deliveries (case_id, recipient, email, attachment, next_at) VALUES (?, ?, ?, ?, ?)",
+            [(cid, d.recipient, d.email, d.attachment, _ts(at)) for d in outcome.deliveries],
+        )
         if outcome.closes_at:
             db.execute(
                 "UPDATE cases SET closed_at = ?, archive_dir = ? WHERE id = ?",
@@ -239,9 +296,107 @@ class Journal:
         with self.transaction() as db:
             return self._insert_drop(db, drop, "rejected", case_id, dest, reason, role, at)
 
+    def record_renders(self, records: Sequence[RenderRecord]) -> None:
+        """Documents written by `pipeline regenerate` outside the normal flow."""
+        with self.transaction() as db:
+            self._insert_renders(db, records)
+
+    def commit_regenerated_draft(self, record: RenderRecord, output: Output) -> None:
+        """A draft version rendered by `pipeline regenerate` for an open case, with no input:
+        its drafts row (source "regenerasi"), its output file and its render, in one transaction.
+        `record.path` is the case's own copy; `output.path` the copy in the outbox."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO drafts (case_id, version, sha256, path, source, at)"
+                " VALUES (?, ?, ?, ?, 'regenerasi', ?)",
+                (record.case_id, record.version, record.sha256, record.path, _ts(record.at)),
+            )
+            kept = replace(output, path=record.path)
+            self._insert_file(
+                db, record.case_id, "out", kept, record.at, sha256=record.sha256, size=record.size
+            )
+            self._insert_renders(db, [record])
+
+    @staticmethod
+    def _insert_renders(db: sqlite3.Connection, records: Sequence[RenderRecord]) -> None:
+        db.executemany(
+            "INSERT INTO renders (case_id, document, path, sha256, size, template_sha, data_sha,"
+            " version, pipeline_version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.case_id, r.document, r.path, r.sha256, r.size, r.template_sha, r.data_sha,
+                 r.version, r.pipeline_version, _ts(r.at))
+                for r in records
+            ],
+        )  # fmt: skip
+
     def mark_moved(self, drop_id: int) -> None:
         with self.transaction() as db:
             db.execute("UPDATE drops SET moved = 1 WHERE id = ?", (drop_id,))
+
+    def record_delivery(
+        self, delivery_id: int, at: datetime, error: str | None, next_at: datetime | None
+    ) -> None:
+        """One attempt: sent (error None) or failed with the time of the next try."""
+        with self.transaction() as db:
+            if error is None:
+                db.execute(
+                    "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,"
+                    " last_error = NULL WHERE id = ?",
+                    (_ts(at), delivery_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_at = ?"
+                    " WHERE id = ?",
+                    (error, _ts(next_at or at), delivery_id),
+                )
+
+    def restore_case(self, restored: RestoredCase) -> None:
+        """Put a closed case back from its archive bag (reindex), in one transaction."""
+        c = restored.case
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO cases (id, year, seq, period, opened_at, closed_at, archive_dir) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.id,
+                    c.year,
+                    c.seq,
+                    c.period,
+                    _ts(restored.opened_at),
+                    _ts(restored.closed_at),
+                    restored.archive_dir,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO events (case_id, name, at) VALUES (?, ?, ?)",
+                [(c.id, e.name, _ts(e.at)) for e in restored.events],
+            )
+            for f in restored.files:
+                db.execute(
+                    "INSERT INTO files (case_id, direction, kind, role, step, name, path, sha256, size, at,"
+                    " version, bidang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        c.id,
+                        f.direction,
+                        f.kind,
+                        f.role,
+                        f.step,
+                        f.name,
+                        f.path,
+                        f.sha256,
+                        f.size,
+                        _ts(f.at),
+                        f.version,
+                        f.bidang,
+                    ),
+                )
+            db.executemany(
+                "INSERT INTO bidang_data (case_id, bidang, data, at) VALUES (?, ?, ?, ?)",
+                [
+                    (c.id, d.bidang, json.dumps(d.to_json()), _ts(restored.closed_at))
+                    for d in restored.bidang
+                ],
+            )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -297,6 +452,17 @@ class Journal:
             for r in rows
         )
 
+    def renders(self, case_id: str) -> dict[str, RenderRecord]:
+        """The latest regenerated render of each of the case's documents, by document."""
+        rows = self._db.execute("SELECT * FROM renders WHERE case_id = ? ORDER BY id", (case_id,))
+        return {
+            r["document"]: RenderRecord(
+                r["case_id"], r["document"], r["path"], r["sha256"], r["size"], r["template_sha"],
+                r["data_sha"], r["version"], r["pipeline_version"], datetime.fromisoformat(r["at"]),
+            )
+            for r in rows
+        }  # fmt: skip
+
     def files(self, case_id: str) -> list[FileRecord]:
         rows = self._db.execute("SELECT * FROM files WHERE case_id = ? ORDER BY id", (case_id,))
         return [
@@ -339,6 +505,31 @@ class Journal:
             "SELECT MAX(at) FROM drops WHERE folder = ? AND outcome = 'accepted'", (folder,)
         ).fetchone()
         return _dt(row[0])
+
+    def deliveries(
+        self, case_id: str | None = None, *, due_at: datetime | None = None
+    ) -> list[DeliveryRecord]:
+        sql, params = "SELECT * FROM deliveries WHERE 1 = 1", []
+        if case_id is not None:
+            sql, params = sql + " AND case_id = ?", [case_id]
+        if due_at is not None:
+            sql, params = sql + " AND status = 'pending' AND next_at <= ?", [*params, _ts(due_at)]
+        rows = self._db.execute(sql + " ORDER BY id", params)
+        return [
+            DeliveryRecord(
+                r["id"],
+                r["case_id"],
+                r["recipient"],
+                r["email"],
+                r["attachment"],
+                r["status"],
+                r["attempts"],
+                datetime.fromisoformat(r["next_at"]),
+                r["last_error"],
+                _dt(r["sent_at"]),
+            )
+            for r in rows
+        ]
 
     @staticmethod
     def _drop(r: sqlite3.Row) -> DropRecord:

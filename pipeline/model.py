@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.forms import BidangData
 from pipeline.sop import Event
@@ -85,6 +87,15 @@ class NewCase:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """A signed record to be mailed to one recipient (retried until sent)."""
+
+    recipient: str
+    email: str
+    attachment: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """Everything an accepted drop changes, committed as one journal transaction."""
 
@@ -100,4 +111,5 @@ class Outcome:
     draft: Draft | None = None
     closes_at: datetime | None = None
     archive_dir: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    signature: Mapping[str, Any] | None = None
+    deliveries: tuple[Delivery, ...] = field(default=())

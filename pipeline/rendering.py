@@ -183,11 +183,11 @@ class TemplatedPart:
         xml = xml.replace("%_}", "%}")
         if any(char in xml for char in "\t\a\n\f"):
             xml = DocxTemplate.resolve_listing(_DOCXTPL, xml)
-        if self.fix_tree:
-            xml = _fix_tree(xml)
         data = (self.prefix + xml + self.suffix).encode("utf-8")
         check_well_formed(self.name, data)
-        return data
+        if self.fix_tree:
+            data = _fix_tree(data)
+        return XML_DECLARATION.encode() + data
 
 
 def check_well_formed(name: str, data: bytes) -> None:
@@ -201,11 +201,11 @@ def check_well_formed(name: str, data: bytes) -> None:
         ) from exc
 
 
-def _fix_tree(xml: str) -> str:
-    """docxtpl's table grid repair and docPr renumbering, on the rendered body."""
-    fixed = DocxTemplate.fix_tables(_DOCXTPL, xml)
+def _fix_tree(data: bytes) -> bytes:
+    """docxtpl's table grid repair and docPr renumbering, on the rendered main document."""
+    fixed = DocxTemplate.fix_tables(_DOCXTPL, data)
     DocxTemplate.fix_docpr_ids(types.SimpleNamespace(docx_ids_index=1000), fixed)
-    return str(etree.tostring(fixed, encoding="unicode"))
+    return bytes(etree.tostring(fixed, encoding="UTF-8"))
 
 
 def _xml_to_string(element: Any) -> str:
@@ -225,7 +225,7 @@ def _split_body(root: Any) -> tuple[str, str, str]:
     body.addprevious(marker)
     root.remove(body)
     before, after = _xml_to_string(root).split("<!--docx-body-->")
-    return XML_DECLARATION + before, body_xml, after
+    return before, body_xml, after
 
 
 def _needs_tree_fix(source: str) -> bool:
@@ -338,13 +338,13 @@ def _prepare_part(
 ) -> tuple[TemplatedPart, set[str]] | None:
     root = _read_xml(archive, name)
     if name == CORE_PART:
-        prefix, source, suffix = XML_DECLARATION, _xml_to_string(root), ""
+        prefix, source, suffix = "", _xml_to_string(root), ""
     else:
         lint_placement(name, root)
         if is_main:
             prefix, source, suffix = _split_body(root)
         else:
-            prefix, source, suffix = XML_DECLARATION, _xml_to_string(root), ""
+            prefix, source, suffix = "", _xml_to_string(root), ""
         source = DocxTemplate.patch_xml(_DOCXTPL, source)
     if not _TEMPLATE_MARK.search(source):
         return None

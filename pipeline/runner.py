@@ -8,17 +8,18 @@ idempotency key of each drop; nothing is done twice, nothing is lost.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
-from pipeline.archive import ArchivedFile, build_manifest, file_case
+from pipeline.archive import ArchivedFile, bag_info, build_manifest, file_case
 from pipeline.config import Settings
 from pipeline.documents import Documents, tanggal
 from pipeline.errors import NotReady, Rejected
 from pipeline.faults import crash_point
-from pipeline.fsops import atomic_write, move_file, sha256_file, unique_path
+from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, unique_path
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import Drop, Outcome
 from pipeline.names import safe_filename
@@ -28,6 +29,11 @@ from pipeline.stages import HANDLERS, PdfMaker, StageContext
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
+
+
+def inbox_label(folder: str) -> str:
+    """How staff see an inbox folder: `inbox/analis/draf/`, or `inbox/` for the root."""
+    return "inbox/" if folder in {"", "."} else f"inbox/{folder}/"
 
 
 class Result(StrEnum):
@@ -65,6 +71,8 @@ class Runner:
         return len(pending)
 
     def process(self, path: Path) -> Result:
+        if path.is_symlink():
+            return self._refuse_link(path)
         if not path.is_file():
             return Result.GONE
         folder = path.parent.relative_to(self.inbox).as_posix()
@@ -80,7 +88,7 @@ class Runner:
 
     def _decide(self, drop: Drop, seen_before: bool) -> Result:
         found = self.settings.sop.stage_for(drop.folder)
-        role = found[0].role_for(found[1]) if found else self._role_of(drop.folder)
+        role = self._answered(drop.folder)
         try:
             outcome = self._handle(drop, found, seen_before)
         except NotReady:
@@ -103,18 +111,35 @@ class Runner:
     def _handle(self, drop: Drop, found: tuple[Stage, str] | None, seen_before: bool) -> Outcome:
         if found is None:
             raise Rejected(
-                f"folder inbox/{drop.folder}/ bukan tempat meletakkan file",
-                f"letakkan file di salah satu folder ini: {self._folders_hint(drop.folder)}",
+                f"folder {inbox_label(drop.folder)} bukan tempat meletakkan file",
+                f"Letakkan file di salah satu folder ini: {self._folders_hint(drop.folder)}",
             )
         if seen_before:
             raise Rejected(
                 "file dengan isi yang sama persis sudah pernah diterima di folder ini",
-                "tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya lalu kirim ulang",
+                "Tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya lalu kirim ulang",
             )
         stage, slot = found
         ctx = StageContext(self.settings, self.journal, self.documents, self.clock(), self.to_pdf)
         log.info("handling %s as %s", drop.path.name, stage.handler)
         return HANDLERS[stage.handler](ctx, drop, stage, slot)
+
+    def _refuse_link(self, path: Path) -> Result:
+        """A link is moved aside unread: its target may lie outside the share."""
+        folder = path.parent.relative_to(self.inbox).as_posix()
+        target = os.fsencode(os.readlink(path))
+        drop = Drop(path, folder, path.name, sha256_bytes(target), 0)
+        reason = Rejected(
+            "file ini hanya tautan (shortcut/symlink) ke file lain, bukan file aslinya",
+            "Salin file aslinya ke folder ini, lalu kirim lagi.",
+        )
+        self._reject(drop, self._answered(folder), reason.message)
+        return Result.REJECTED
+
+    def _answered(self, folder: str) -> str:
+        """The role whose outbox answers a drop in `folder`."""
+        found = self.settings.sop.stage_for(folder)
+        return found[0].role_for(found[1]) if found else self._role_of(folder)
 
     def _role_of(self, folder: str) -> str:
         parts = PurePosixPath(folder).parts
@@ -173,13 +198,18 @@ class Runner:
         return (
             "FILE DITOLAK\n\n"
             f"File        : {drop.name}\n"
-            f"Diletakkan  : inbox/{drop.folder}/\n"
+            f"Diletakkan  : {inbox_label(drop.folder)}\n"
             f"Diperiksa   : {tanggal(local)} pukul {local:%H.%M}\n\n"
             f"Masalah:\n{lines}\n\n"
             "Yang perlu dilakukan:\n"
-            f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di inbox/{drop.folder}/.\n"
+            f"{self._next_move(drop.folder)}\n"
             "File asli disimpan utuh di folder ini, di samping catatan ini.\n"
         )
+
+    def _next_move(self, folder: str) -> str:
+        if self.settings.sop.stage_for(folder) is None:
+            return "Letakkan file di folder yang benar (lihat catatan di atas)."
+        return f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di {inbox_label(folder)}."
 
     def _finish_move(self, record: DropRecord, src: Path) -> None:
         dest = self.settings.root / record.dest
@@ -209,9 +239,27 @@ class Runner:
             outcome.closes_at,
             files,
             times,
-            {"distribution": [o.path for o in outcome.outputs]},
+            {
+                "distribution": self._distribution(outcome),
+                "signature": outcome.signature,
+                "bidang_data": {slug: d.to_json() for slug, d in sorted(state.bidang.items())},
+            },
         )
-        file_case(self.settings.root / outcome.archive_dir, files, manifest)
+        info = bag_info(self.settings, manifest, dict(outcome.signature or {}))
+        work = self.settings.state_dir / "work"
+        file_case(self.settings.root / outcome.archive_dir, files, manifest, info, work)
+
+    def _distribution(self, outcome: Outcome) -> list[dict[str, str]]:
+        emails = {d.recipient: d.email for d in outcome.deliveries}
+        return [
+            {
+                "recipient": p.slug,
+                "name": p.nama,
+                "copy": f"outbox/distribusi/{p.slug}/",
+                "email": emails.get(p.slug, ""),
+            }
+            for p in self.settings.office.penerima
+        ]
 
     def _case_files(self, case_id: str) -> list[ArchivedFile]:
         prefix = f"berkas/{case_id}/"

@@ -15,9 +15,10 @@ from pipeline.errors import Rejected
 from pipeline.forms import BidangData, build_form, read_form
 from pipeline.fsops import sha256_bytes
 from pipeline.journal import Journal
-from pipeline.model import CaseState, Draft, Drop, NewCase, Outcome, Output
+from pipeline.model import CaseState, Delivery, Draft, Drop, NewCase, Outcome, Output
 from pipeline.names import safe_filename
 from pipeline.safety import check_drop, check_pdf, docx_text
+from pipeline.signatures import SignedPdfCheck, check_signed_pdf, load_trust_roots
 from pipeline.sla import due_at
 from pipeline.sop import Event, Stage
 
@@ -204,6 +205,7 @@ def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outco
         "kasubag-ppmep",
         step,
         version=version,
+        keep=False,  # a copy of the analyst's version, which the case keeps as its input
     )
     return Outcome(
         case_id=state.id,
@@ -306,6 +308,7 @@ def _after_paraf(
                 nxt,
                 7 + index,
                 version=final.version,
+                keep=False,
             ),
         )
     return _signing_copy(ctx, state.id, name, data, 7 + index)
@@ -345,22 +348,49 @@ def _signing(state: CaseState) -> bool:
 def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
     check_drop(drop.path, stage.accepts)
     facts = check_pdf(drop.path)
-    order = ctx.settings.sop.paraf_order()
-    state = ctx.resolve(
-        drop,
-        facts.text,
-        lambda s: all(s.has(f"paraf:{r}") for r in order) and not s.has("ditandatangani"),
-        "naskah bertanda tangan",
-    )
-    missing = [r for r in order if not state.has(f"paraf:{r}")]
+    state = ctx.resolve(drop, facts.text, _signing, "naskah bertanda tangan")
+    missing = [r for r in ctx.settings.sop.paraf_order() if not state.has(f"paraf:{r}")]
     if missing:
         raise Rejected(
             f"naskah kasus {state.id} belum diparaf {', '.join(missing)}",
             "tanda tangan dilakukan setelah semua paraf lengkap",
         )
-    name = f"{state.id} {ctx.settings.sop.document_title}.pdf"
     data = drop.path.read_bytes()
-    copies = tuple(
+    signed = _check_signature(ctx, data, state.id)
+    dest = masuk(state.id, 9, "tanda tangan", drop.name)
+    year = state.opened_at.astimezone(ctx.settings.tz).year
+    return Outcome(
+        case_id=state.id,
+        input_dest=dest,
+        input_kind="naskah-ditandatangani",
+        input_role=stage.role,
+        input_step=9,
+        outputs=_distribution_copies(ctx, state.id, data),
+        events=(Event("ditandatangani", ctx.now), Event("diarsipkan", ctx.now)),
+        closes_at=ctx.now,
+        archive_dir=f"archive/{year}/{state.id}",
+        signature=signed.to_record(),
+        deliveries=tuple(
+            Delivery(p.slug, p.email, dest) for p in ctx.settings.office.penerima if p.email
+        ),
+    )
+
+
+def _check_signature(ctx: StageContext, data: bytes, case_id: str) -> SignedPdfCheck:
+    policy = ctx.settings.office.signing
+    roots = policy.trust_roots
+    has_roots = roots is not None and roots.is_dir() and bool(load_trust_roots(roots))
+    return check_signed_pdf(
+        data,
+        trust_roots=roots if has_roots else None,
+        expected_texts=[case_id],
+        require_trusted_signature=policy.require_trusted_signature,
+    )
+
+
+def _distribution_copies(ctx: StageContext, case_id: str, data: bytes) -> tuple[Output, ...]:
+    name = f"{case_id} {ctx.settings.sop.document_title}.pdf"
+    return tuple(
         Output(
             f"outbox/distribusi/{p.slug}/{name}",
             data,
@@ -370,18 +400,6 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
             keep=False,
         )
         for p in ctx.settings.office.penerima
-    )
-    year = state.opened_at.astimezone(ctx.settings.tz).year
-    return Outcome(
-        case_id=state.id,
-        input_dest=masuk(state.id, 9, "tanda tangan", drop.name),
-        input_kind="naskah-ditandatangani",
-        input_role=stage.role,
-        input_step=9,
-        outputs=copies,
-        events=(Event("ditandatangani", ctx.now), Event("diarsipkan", ctx.now)),
-        closes_at=ctx.now,
-        archive_dir=f"archive/{year}/{state.id}",
     )
 
 

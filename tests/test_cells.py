@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 
@@ -327,3 +327,21 @@ def test_libreoffice_does_not_run_text_written_by_set_text(tmp_path: Path) -> No
     book.save(path)
     csv = convert(soffice, path, "csv", tmp_path / "out")
     assert csv.read_text(encoding="utf-8").splitlines() == ["=1+1", "2"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8))
+def test_damaged_workbooks_end_as_rows_or_a_reason(
+    tmp_path_factory: pytest.TempPathFactory, flips: list[tuple[int, int]]
+) -> None:
+    path = hostile.make_xlsx(tmp_path_factory.mktemp("rusak"))
+    data = bytearray(path.read_bytes())
+    for position, value in flips:
+        data[position % len(data)] = value
+    path.write_bytes(bytes(data))
+    try:
+        sheets = read_workbook(path)
+    except Rejected as rejected:
+        assert rejected.alasan and rejected.saran
+    else:
+        assert all(isinstance(sheet, SheetRows) for sheet in sheets)

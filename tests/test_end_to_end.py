@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import bagit
 import pytest
 from docx import Document
 from pypdf import PdfReader
@@ -72,7 +73,10 @@ def test_a_case_runs_from_disposition_to_archive(running: App, tmp_path: Path) -
     play_case(staff, root)
     wait_for(lambda: case_closed(running), "case closed")
 
-    archive = root / "archive" / "2026" / CASE
+    bag = root / "archive" / "2026" / CASE
+    bagit.Bag(str(bag)).validate()  # an RFC 8493 bag, checked by the bagit library itself
+    assert CASE in (bag / "bag-info.txt").read_text(encoding="utf-8")
+    archive = bag / "data"
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["case_id"] == CASE
     assert manifest["period"] == "Triwulan III 2026"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -287,3 +289,47 @@ def test_core_properties_are_rendered_like_docxtpl(tmp_path: Path) -> None:
     theirs = docx.Document(io.BytesIO(docxtpl_render(path, context)))
     assert ours.core_properties.title == "Laporan 800/7 & 8"
     assert [p.text for p in ours.paragraphs] == [p.text for p in theirs.paragraphs]
+
+
+def _png_1x1() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_repeated_pictures_get_unique_ids_like_docxtpl(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.add_paragraph("{%p for n in daftar %}")
+    doc.add_paragraph("Lampiran {{ n }}")
+    doc.add_picture(io.BytesIO(_png_1x1()))
+    doc.add_paragraph("{%p endfor %}")
+    path = tmp_path / "gambar.docx"
+    doc.save(str(path))
+    context = {"daftar": ["satu", "dua", "tiga"]}
+    ours = PreparedTemplate.load(path).render(context)
+
+    def ids(data: bytes) -> list[str]:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            body = etree.fromstring(archive.read("word/document.xml"))
+        return [e.get("id") for e in body.iter(qn("wp:docPr"))]
+
+    assert ids(ours) == ids(docxtpl_render(path, context)) == ["1001", "1002", "1003"]
+    assert document_text(ours) == document_text(docxtpl_render(path, context))
+
+
+def test_a_tag_pair_that_breaks_the_xml_is_refused_not_shipped(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.add_paragraph("awal {% if tampil %}teks")
+    doc.add_table(rows=1, cols=1).rows[0].cells[0].text = "sel {% endif %} akhir"
+    path = tmp_path / "pasangan.docx"
+    doc.save(str(path))
+    template = PreparedTemplate.load(path)
+    assert "sel" in "".join(document_text(template.render({"tampil": True})))
+    with pytest.raises(TemplateError, match=r"pasangan\.docx.*malformed XML"):
+        template.render({"tampil": False})

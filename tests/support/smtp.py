@@ -132,9 +132,9 @@ def _run(server: SmtpServer, **smtp_options: Any) -> Iterator[SmtpServer]:
         controller.stop()
 
 
-def plain_server() -> AbstractContextManager[SmtpServer]:
-    """A plain SMTP server on 127.0.0.1 that accepts everything."""
-    return _run(SmtpServer("127.0.0.1", free_port()))
+def plain_server(port: int | None = None) -> AbstractContextManager[SmtpServer]:
+    """A plain SMTP server on 127.0.0.1 that accepts everything (on `port` if given)."""
+    return _run(SmtpServer("127.0.0.1", port or free_port()))
 
 
 def tls_server(folder: Path) -> AbstractContextManager[SmtpServer]:

@@ -1,0 +1,73 @@
+"""`pipeline reindex`: rebuild the journal's record of closed cases from the archive bags alone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.archive import read_manifest
+from pipeline.config import Settings
+from pipeline.forms import BidangData
+from pipeline.journal import FileRecord, Journal, RestoredCase
+from pipeline.model import NewCase
+from pipeline.sop import Event, Sop
+from pipeline.verify import find_bags
+
+
+def _events(sop: Sop, timeline: list[dict[str, Any]]) -> tuple[Event, ...]:
+    """The events that produce the recorded timeline (each step's start and completion)."""
+    found: dict[str, datetime] = {}
+    for entry, spec in zip(timeline, sop.steps, strict=False):
+        for name, moment in (
+            (spec.starts_on, entry.get("started_at")),
+            (spec.completes_on, entry.get("completed_at")),
+        ):
+            if moment and name not in found:
+                found[name] = datetime.fromisoformat(moment)
+    return tuple(Event(name, at) for name, at in sorted(found.items(), key=lambda item: item[1]))
+
+
+def _file(case_id: str, archive_dir: str, f: dict[str, Any]) -> FileRecord:
+    return FileRecord(
+        case_id,
+        f["direction"],
+        f["kind"],
+        f["role"],
+        int(f["step"]),
+        Path(f["name"]).name,
+        f"{archive_dir}/data/{f['name']}",
+        f["sha256"],
+        int(f["size"]),
+        datetime.fromisoformat(f["received_at"]),
+        None,
+        None,
+    )
+
+
+def restored_case(sop: Sop, bag: Path, root: Path) -> RestoredCase:
+    m = read_manifest(bag)
+    case_id = m["case_id"]
+    year, seq = (int(part) for part in case_id.rsplit("-", 2)[1:])
+    archive_dir = bag.relative_to(root).as_posix()
+    return RestoredCase(
+        case=NewCase(case_id, year, seq, m["period"]),
+        opened_at=datetime.fromisoformat(m["opened_at"]),
+        closed_at=datetime.fromisoformat(m["closed_at"]),
+        archive_dir=archive_dir,
+        events=_events(sop, m.get("timeline", [])),
+        files=tuple(_file(case_id, archive_dir, f) for f in m.get("files", [])),
+        bidang=tuple(BidangData.from_json(d) for d in m.get("bidang_data", {}).values()),
+    )
+
+
+def reindex(settings: Settings, journal: Journal) -> list[str]:
+    """Add every bagged case the journal does not know; returns their ids."""
+    known = set(journal.case_ids())
+    restored = []
+    for bag in find_bags(settings.root / "archive"):
+        case = restored_case(settings.sop, bag, settings.root)
+        if case.case.id not in known:
+            journal.restore_case(case)
+            restored.append(case.case.id)
+    return restored

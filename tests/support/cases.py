@@ -1,0 +1,60 @@
+"""Driving cases through a share with `watch --once` passes, for tests that need a case at a
+given step quickly (no watcher thread, no LibreOffice: the signing copy is then a .docx)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.app import App, open_app
+from pipeline.config import Settings, load_settings
+from pipeline.intake import RetryPolicy
+from pipeline.watcher import Watcher
+from tests.support.staff import Staff
+
+FIRST = "DK-2026-001"
+
+
+def quick_app(settings: Settings) -> App:
+    return open_app(settings, to_pdf=lambda data, name: None)
+
+
+def run_pass(app: App) -> dict[str, int]:
+    watcher = Watcher(app.runner, polling=False, settle=0.0, rescan=60.0, policy=RetryPolicy(first=0.1, max_attempts=2, max_wait=0.5))
+    return dict(watcher.run_once())
+
+
+def drive_to_signing(app: App, staff: Staff, case_id: str = FIRST) -> None:
+    """From the disposition to the signing copy waiting in outbox/kepala-dinas/."""
+    staff.disposisi()
+    run_pass(app)
+    for b in app.settings.office.bidang:
+        staff.isi_formulir(case_id, b.slug)
+    run_pass(app)
+    staff.telaah_draf(case_id, 1)
+    run_pass(app)
+    for role in ("kasubag-ppmep", "sekretaris"):
+        staff.paraf(case_id, role)
+        run_pass(app)
+
+
+def configure(settings: Settings, *, smtp_port: int | None = None, emails: dict[str, str] | None = None,
+              policy: str | None = None) -> Settings:
+    """Edit the share's config/kantor.toml as the office's IT person would, and reload it."""
+    path = settings.root / "config" / "kantor.toml"
+    text = path.read_text(encoding="utf-8")
+    if smtp_port is not None:
+        text = re.sub(r'\[smtp\]\nhost = ""\nport = \d+\nstarttls = true',
+                      f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nstarttls = false', text)
+    for slug, email in (emails or {}).items():
+        text = re.sub(rf'(slug = "{slug}"\nnama = "[^"]*"\nemail = )""', rf'\g<1>"{email}"', text)
+    if policy is not None:
+        text = text.replace('kebijakan = "terima-scan"', f'kebijakan = "{policy}"')
+    path.write_text(text, encoding="utf-8")
+    return load_settings(settings.root, settings.state_dir, settle_seconds=0.0)
+
+
+def trust_folder(settings: Settings) -> Path:
+    folder = settings.root / "config" / "sertifikat"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
