@@ -55,7 +55,7 @@ def build_manifest(
         "opened_at": opened_at.isoformat(),
         "closed_at": closed_at.isoformat(),
         "files": [_file_entry(f) for f in files],
-        "timeline": [_step_entry(t) for t in times],
+        "timeline": [t.to_record() | {"late": t.overdue} for t in times],
         **(extra or {}),
     }
 
@@ -70,23 +70,6 @@ def _file_entry(f: ArchivedFile) -> dict[str, Any]:
         "received_at": f.received_at.isoformat(),
         "sha256": f.sha256,
         "size": f.size,
-    }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _step_entry(t: StepTime) -> dict[str, Any]:
-    return {
-        "no": t.spec.no,
-        "actor": t.spec.actor,
-        "activity": t.spec.activity,
-        "standard": t.spec.standard.label(),
-        "started_at": _iso(t.started_at),
-        "completed_at": _iso(t.completed_at),
-        "due_at": _iso(t.due_at),
-        "late": t.overdue,
     }
 
 

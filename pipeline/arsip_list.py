@@ -24,14 +24,16 @@ def read_bag_info(bag: Path) -> dict[str, str]:
 def arsip_row(bag: Path) -> ArsipRow:
     info = read_bag_info(bag)
     files = len(read_manifest(bag).get("files", []))
+    case_id = info.get("External-Identifier", bag.name)
     return ArsipRow(
         kode_klasifikasi=info.get("Kode-Klasifikasi", ""),
-        uraian=f"{info.get('External-Description', '')} (kasus {info.get('External-Identifier', bag.name)})",
+        uraian=f"{info.get('External-Description', '')} (kasus {case_id})",
         kurun_waktu=info.get("Kurun-Waktu", ""),
         jumlah=f"1 berkas ({files} file)",
         tingkat_perkembangan="Asli",
         keterangan=(
-            f"Retensi aktif {info.get('Retensi-Aktif', '-')}, inaktif {info.get('Retensi-Inaktif', '-')}; "
+            f"Retensi aktif {info.get('Retensi-Aktif', '-')}, "
+            f"inaktif {info.get('Retensi-Inaktif', '-')}; "
             f"nasib akhir {info.get('Nasib-Akhir', '-')}; {bag.parent.name}/{bag.name}"
         ),
     )

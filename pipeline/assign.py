@@ -76,9 +76,11 @@ def _only_waiting(waiting: Sequence[str], what: str) -> str:
     if not waiting:
         raise Rejected(
             f"tidak ada kasus terbuka yang sedang menunggu {what}",
-            "periksa status.html; bila file ini untuk kasus tertentu, cantumkan nomor kasusnya di nama file",
+            "periksa status.html; bila file ini untuk kasus tertentu, "
+            "cantumkan nomor kasusnya di nama file",
         )
     raise Rejected(
-        f"ada {len(waiting)} kasus yang menunggu {what} ({', '.join(waiting)}) dan file ini tidak menyebut nomor kasus",
+        f"ada {len(waiting)} kasus yang menunggu {what} ({', '.join(waiting)}) "
+        "dan file ini tidak menyebut nomor kasus",
         "tambahkan nomor kasus ke nama file (misalnya 'DK-2026-001 ...'), lalu kirim ulang",
     )

@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsops import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def make_bag(src_dir: Path, bag_dir: Path, info: Mapping[str, str]) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(bag_dir.parent)
+    fsync_dir(bag_dir.parent)
     log.info("bag written: %s", bag_dir)
 
 
@@ -173,15 +174,7 @@ def _write_text(path: Path, text: str) -> None:
 
 def _fsync_tree(root: Path) -> None:
     for folder, _dirs, _files in os.walk(root, topdown=False):
-        _fsync_dir(Path(folder))
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(Path(folder))
 
 
 # ---------------------------------------------------------------- verifying

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 20
 MAX_CELLS = 1_000_000
+MAX_NUMBER = 1e12  # no performance figure of an office is larger; 1e308 would render as inf%
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
@@ -226,6 +227,12 @@ def parse_number(value: object, where: Where) -> float:
     if number < 0:
         raise Rejected(
             f"berisi angka negatif ({cell_text(value)})", "Isi dengan angka 0 atau lebih.", where
+        )
+    if number > MAX_NUMBER:
+        raise Rejected(
+            f"berisi angka yang terlalu besar ({cell_text(value)})",
+            "Periksa kembali angkanya; nilai kinerja tidak sebesar itu.",
+            where,
         )
     return number
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 import json
 import logging
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.app import open_app, utc_now
 from pipeline.config import Settings, load_settings
+from pipeline.documents import Documents
 from pipeline.errors import ConfigError, LockHeld, PipelineError
 from pipeline.intake import RetryPolicy, is_network_mount
 from pipeline.arsip_list import write_archive_list
@@ -90,6 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", type=Path, help="folder for the report (default: ROOT/outbox/sekretaris)"
     )
+    regen = sub.add_parser(
+        "regenerate", help="render the cases' documents again from stored data, current templates"
+    )
+    _root_arg(regen)
+    which = regen.add_mutually_exclusive_group(required=True)
+    which.add_argument("--case", nargs="+", metavar="ID", help="these cases")
+    which.add_argument("--year", type=int, help="every case of this year")
+    which.add_argument("--all", action="store_true", help="every case")
+    regen.add_argument(
+        "--out", type=Path, help="folder for documents outside the normal flow "
+        "(default: ROOT/outbox/regenerasi; one subfolder per case)",
+    )  # fmt: skip
+    regen.add_argument("--pdf", action="store_true", help="also make PDFs (LibreOffice)")
+    regen.add_argument("--workers", type=int, default=1, help="processes (default: %(default)s)")
+    regen.add_argument("--dry-run", action="store_true", help="only list what would change, why")
     return parser
 
 
@@ -103,6 +120,7 @@ def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
     install_defaults(root)
     settings = load_settings(root, state, **options)
     create_layout(settings)
+    Documents(settings.templates_dir).check_all(settings.office, settings.sop)
     return settings
 
 
@@ -241,6 +259,36 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_regenerate(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from pipeline.app import JOURNAL_FILE
+    from pipeline.journal import Journal
+    from pipeline.regenerate import Options, Selection, Summary, regenerate
+
+    settings = load_settings(args.root, args.state)
+    selection = Selection(tuple(args.case or ()), args.year)
+    options = Options(args.out, args.pdf, max(1, args.workers), args.dry_run)
+    journal = Journal(settings.state_dir / JOURNAL_FILE)
+    summary = Summary()
+    # a batch that writes shares the journal and the outboxes with the watcher: one at a time
+    lock = nullcontext() if args.dry_run else InstanceLock(settings.state_dir)
+    try:
+        with lock, Progress(auto_refresh=False, disable=not sys.stdout.isatty()) as bar:
+            task = bar.add_task("Regenerasi", total=None)
+            for event in regenerate(settings, journal, selection, options, utc_now):
+                summary.add(event)
+                bar.update(task, description=event.phase.value, completed=event.done,
+                           total=event.total, refresh=True)  # fmt: skip
+    finally:
+        journal.close()
+    for line in summary.lines():
+        print(line)
+    for line in summary.failures():
+        print(line, file=sys.stderr)
+    return 1 if summary.failures() else 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": cmd_verify,
     "reindex": cmd_reindex,
@@ -249,6 +297,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "status": cmd_status,
     "demo": cmd_demo,
     "report": cmd_report,
+    "regenerate": cmd_regenerate,
 }
 
 

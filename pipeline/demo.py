@@ -128,7 +128,8 @@ def play(settings: Settings) -> Iterator[str]:
             if _sign(outbox, inbox, case)
             else "9. (tidak ada naskah)"
         )
-        yield f"Selesai. Lihat {root / 'archive'}, {outbox / 'distribusi'} dan {root / 'status.html'}"
+        where = f"{root / 'archive'}, {outbox / 'distribusi'} dan {root / 'status.html'}"
+        yield f"Selesai. Lihat {where}"
     finally:
         app.close()
 

@@ -6,14 +6,17 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from pipeline import __version__
 from pipeline.capaian import capaian, format_angka, format_persen, kriteria, rata_rata
 from pipeline.config import Bidang, Office
-from pipeline.forms import BidangData
+from pipeline.errors import TemplateError
+from pipeline.forms import BidangData, DataRow
 from pipeline.rendering import PreparedTemplate
 from pipeline.sop import Sop
 
@@ -151,6 +154,20 @@ def data_hash(context: Mapping[str, Any]) -> str:
     ).hexdigest()
 
 
+def sample_contexts(office: Office, sop: Sop) -> dict[str, dict[str, Any]]:
+    """A context for each template from sample data; its keys are the names a template may use."""
+    moment = datetime(2000, 1, 3, tzinfo=UTC)
+    data = {
+        b.slug: BidangData(b.slug, tuple(DataRow(i.kode, i.target, "") for i in b.iku))
+        for b in office.bidang
+    }
+    case, period = f"{sop.case_prefix}-2000-001", "Tahun 2000"
+    return {
+        NOTA_DINAS: nota_dinas_context(office, sop, case, period, "disposisi.pdf", moment, moment),
+        DRAF: draft_context(office, sop, case, period, 1, data, moment),
+    }
+
+
 class Documents:
     """The templates of one share, each prepared once and reused for every render."""
 
@@ -162,6 +179,18 @@ class Documents:
         if name not in self._prepared:
             self._prepared[name] = PreparedTemplate.load(self.templates_dir / name)
         return self._prepared[name]
+
+    def check_all(self, office: Office, sop: Sop) -> None:
+        """Load, lint and try every template once: a template broken by an edit stops start-up
+        with a `TemplateError` naming it and the problem, before any case is rendered with it."""
+        for name, context in sample_contexts(office, sop).items():
+            try:
+                self._prepared[name] = PreparedTemplate.load(
+                    self.templates_dir / name, frozenset(context)
+                )
+            except jinja2.TemplateError as exc:  # from Jinja's compiler, e.g. an unknown filter
+                raise TemplateError(f"template {name}: {exc}") from exc
+            self.render(name, context)
 
     def render(self, name: str, context: Mapping[str, Any]) -> bytes:
         template = self.template(name)

@@ -76,7 +76,8 @@ class Rejected(PipelineError):
     def message(self) -> str:
         place = self.where.describe()
         prefix = f"{place}: " if place else ""
-        return f"{prefix}{self.alasan}. {self.saran}"
+        saran = self.saran[:1].upper() + self.saran[1:]
+        return f"{prefix}{self.alasan}. {saran}".rstrip(".") + "."
 
 
 class RejectedMany(Rejected):

@@ -197,7 +197,7 @@ def _parse_row(
     indikator = bidang.indikator(kode)
     if indikator is None:
         raise Rejected(
-            f"kode indikator '{kode}' tidak dikenal untuk {bidang.nama}",
+            f"kode indikator '{_shown(kode)}' tidak dikenal untuk {bidang.nama}",
             "Gunakan hanya kode yang ada di formulir yang diterbitkan.",
             Where(sheet=sheet, row=number, column="Kode"),
         )
@@ -206,6 +206,11 @@ def _parse_row(
     note_at = Where(sheet=sheet, row=number, column="Keterangan")
     keterangan = _keterangan(_cell(values, columns["Keterangan"]), note_at)
     return DataRow(indikator.kode, realisasi, keterangan)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell's text as quoted in a reason: whole, or its start when it is long."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _keterangan(value: object, where: Where) -> str:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.intake import temp_name
 
@@ -35,13 +38,18 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(dest: Path, data: bytes) -> None:
-    """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial."""
+@contextmanager
+def atomic_writer(dest: Path) -> Iterator[BinaryIO]:
+    """A file handle whose bytes appear at `dest` all at once when the block ends without error.
+
+    Written under a temporary name in the destination folder, fsynced, renamed into place; a
+    reader of the share never sees a half-written file under the final name.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(dest)
     try:
         with tmp.open("wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(dest)
@@ -51,19 +59,15 @@ def atomic_write(dest: Path, data: bytes) -> None:
     fsync_dir(dest.parent)
 
 
+def atomic_write(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial."""
+    with atomic_writer(dest) as handle:
+        handle.write(data)
+
+
 def atomic_copy(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(dest)
-    try:
-        with src.open("rb") as reader, tmp.open("wb") as writer:
-            shutil.copyfileobj(reader, writer, CHUNK)
-            writer.flush()
-            os.fsync(writer.fileno())
-        tmp.replace(dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(dest.parent)
+    with src.open("rb") as reader, atomic_writer(dest) as writer:
+        shutil.copyfileobj(reader, writer, CHUNK)
 
 
 def move_file(src: Path, dest: Path) -> None:

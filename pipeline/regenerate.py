@@ -29,9 +29,8 @@ import multiprocessing
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -41,8 +40,14 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.config import Settings
-from pipeline.documents import DRAF, NOTA_DINAS, Documents, data_hash, draft_context
-from pipeline.documents import nota_dinas_context
+from pipeline.documents import (
+    DRAF,
+    NOTA_DINAS,
+    Documents,
+    data_hash,
+    draft_context,
+    nota_dinas_context,
+)
 from pipeline.errors import PipelineError, TemplateError
 from pipeline.fsops import atomic_write, sha256_bytes, sha256_file
 from pipeline.journal import FileRecord, Journal, RenderRecord
@@ -61,7 +66,7 @@ BERKAS_HILANG = "berkas tidak ada"
 DEFAULT_OUT = "outbox/regenerasi"
 PDF_TIMEOUT_BASE = 120.0
 PDF_TIMEOUT_PER_DOCUMENT = 10.0
-Clock = Any  # Callable[[], datetime]; kept loose so a bound method or lambda both fit
+Clock = Callable[[], datetime]
 
 
 class Status(StrEnum):
@@ -206,7 +211,9 @@ def in_normal_flow(state: CaseState) -> bool:
     return not state.closed and not state.has("draf_final")
 
 
-def reasons_for(last: RenderRecord | None, template_sha: str, data_sha: str, holds: bool) -> tuple[str, ...]:
+def reasons_for(
+    last: RenderRecord | None, template_sha: str, data_sha: str, holds: bool
+) -> tuple[str, ...]:
     """Why a document must be written again; empty when it is unchanged."""
     if last is None:
         return (BARU,)
@@ -266,25 +273,20 @@ class CasePlanner:
             context = draf_context(self.settings, state, version)
             return self._job(DRAF_DOC, DRAF, context, (self._out(f"Draf v{version}"),), version)
         last = self.renders.get(DRAF_DOC)
-        if last is not None and last.version is not None:
-            same = draf_context(self.settings, state, last.version)
-            kept = self._job(DRAF_DOC, DRAF, same, (last.path,), last.version, True)
-            if not kept.reasons:
-                return kept
-        return self._next_version(latest + 1)
+        if last is None or last.version is None:
+            return self._next_version(latest + 1, (BARU,))
+        same = draf_context(self.settings, state, last.version)
+        kept = self._job(DRAF_DOC, DRAF, same, (last.path,), last.version, normal_flow=True)
+        return self._next_version(latest + 1, kept.reasons) if kept.reasons else kept
 
-    def _next_version(self, version: int) -> Job:
+    def _next_version(self, version: int, reasons: tuple[str, ...]) -> Job:
+        """The open case's next draft version, through the normal flow."""
         case = self.state.id
         name = f"{case} Draf v{version}.docx"
         paths = (f"outbox/analis/{name}", f"berkas/{case}/keluar/{name}")
         context = draf_context(self.settings, self.state, version)
-        job = self._job(DRAF_DOC, DRAF, context, paths, version, True)
-        last = self.renders.get(DRAF_DOC)
-        if last is None:
-            return job
-        holds = _holds(self.settings.root / last.path, last.sha256)
-        same = draf_context(self.settings, self.state, last.version or version)
-        return replace(job, reasons=reasons_for(last, job.template_sha, data_hash(same), holds))
+        job = self._job(DRAF_DOC, DRAF, context, paths, version, normal_flow=True)
+        return replace(job, reasons=reasons)
 
 
 def relative_to_root(root: Path, path: Path) -> str:
@@ -297,7 +299,9 @@ def output_dir(settings: Settings, out: Path | None) -> Path:
     root = settings.root
     chosen = (root / DEFAULT_OUT if out is None else out).resolve()
     if chosen.is_relative_to((root / "archive").resolve()):
-        raise PipelineError(f"the output folder {chosen} is inside archive/, which is never written")
+        raise PipelineError(
+            f"the output folder {chosen} is inside archive/, which is never written"
+        )
     return chosen
 
 
@@ -352,9 +356,9 @@ def _render_one(documents: Documents, root: Path, job: Job) -> Rendered:
         for path in job.paths:
             atomic_write(root / path, data)
         template_sha = documents.template(job.template).sha256
-    except (PipelineError, OSError) as exc:
+    except Exception as exc:  # one broken document must not stop the batch; it is named
         log.error("cannot regenerate %s %s: %s", job.case_id, job.template, exc)
-        return Rendered(error=str(exc))
+        return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
     return Rendered(sha256_bytes(data), len(data), template_sha)
 
 
@@ -367,7 +371,8 @@ def _worker_start(templates_dir: str) -> None:
 
 
 def _worker_render(root: str, jobs: tuple[Job, ...]) -> list[Rendered]:
-    assert _worker_documents is not None, "worker started without its templates"
+    if _worker_documents is None:
+        raise RuntimeError("worker process started without its templates")
     return render_jobs(_worker_documents, Path(root), jobs)
 
 
@@ -407,8 +412,9 @@ def rendered_batches(
 def _outcome(future: Future[list[Rendered]], count: int) -> list[Rendered]:
     try:
         return future.result()
-    except BrokenProcessPool as exc:
-        return [Rendered(error=f"worker process failed: {exc}")] * count
+    except Exception as exc:  # a worker died or its result could not be sent back
+        log.error("worker batch failed: %r", exc)
+        return [Rendered(error=f"worker process failed: {exc!r}")] * count
 
 
 # --- recording ----------------------------------------------------------------------------------
@@ -461,7 +467,9 @@ class PdfJob:
     dest: Path
 
 
-def pdf_jobs(settings: Settings, out_dir: Path, jobs: Sequence[Job], results: Sequence[Result]) -> list[PdfJob]:
+def pdf_jobs(
+    settings: Settings, out_dir: Path, jobs: Sequence[Job], results: Sequence[Result]
+) -> list[PdfJob]:
     """A PDF beside each document written now, and for unchanged ones that have none yet."""
     wanted = {(r.case_id, r.template) for r in results if r.status is not Status.FAILED}
     found = []

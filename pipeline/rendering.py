@@ -269,7 +269,10 @@ def _compile(env: SandboxedEnvironment, part: str, source: str) -> tuple[jinja2.
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_error(part, source, exc) from exc
     used = meta.find_undeclared_variables(tree) - set(env.globals)
-    return env.from_string(tree), used
+    try:
+        return env.from_string(tree), used
+    except jinja2.TemplateError as exc:  # e.g. an unknown filter, found when compiling
+        raise TemplateError(f"template part {part}: {exc}") from exc
 
 
 def lint_expected(used: set[str], expected: frozenset[str] | None) -> None:

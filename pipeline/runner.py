@@ -117,7 +117,8 @@ class Runner:
         if seen_before:
             raise Rejected(
                 "file dengan isi yang sama persis sudah pernah diterima di folder ini",
-                "Tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya lalu kirim ulang",
+                "Tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya "
+                "lalu kirim ulang",
             )
         stage, slot = found
         ctx = StageContext(self.settings, self.journal, self.documents, self.clock(), self.to_pdf)
@@ -127,7 +128,7 @@ class Runner:
     def _refuse_link(self, path: Path) -> Result:
         """A link is moved aside unread: its target may lie outside the share."""
         folder = path.parent.relative_to(self.inbox).as_posix()
-        target = os.fsencode(os.readlink(path))
+        target = os.fsencode(path.readlink())
         drop = Drop(path, folder, path.name, sha256_bytes(target), 0)
         reason = Rejected(
             "file ini hanya tautan (shortcut/symlink) ke file lain, bukan file aslinya",
@@ -209,14 +210,15 @@ class Runner:
     def _next_move(self, folder: str) -> str:
         if self.settings.sop.stage_for(folder) is None:
             return "Letakkan file di folder yang benar (lihat catatan di atas)."
-        return f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di {inbox_label(folder)}."
+        again = inbox_label(folder)
+        return f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di {again}."
 
     def _finish_move(self, record: DropRecord, src: Path) -> None:
         dest = self.settings.root / record.dest
-        if dest.exists() and src.exists():
+        if dest.exists() and src.exists() and sha256_file(dest) == record.sha256:
             src.unlink()  # the link into place was made before the crash
         elif src.exists():
-            move_file(src, dest)
+            move_file(src, unique_path(dest.parent, dest.name) if dest.exists() else dest)
         self.journal.mark_moved(record.id)
         log.info("finished interrupted move of %s", record.name)
 

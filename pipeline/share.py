@@ -72,8 +72,10 @@ lalu meletakkan hasilnya di folder outbox peran berikutnya.
   4–6. Analis       : draf terbit di outbox/analis/; draf hasil telaah → inbox/analis/draf/
   7. Kasubag PPMEP  : salinan draf final dari outbox/kasubag-ppmep/ → inbox/kasubag-ppmep/paraf/
   8. Sekretaris     : salinan dari outbox/sekretaris/ → inbox/sekretaris/paraf/
-  9. Kepala Dinas   : PDF dari outbox/kepala-dinas/, setelah ditandatangani → inbox/kepala-dinas/tanda-tangan/
- 10. Arsip          : naskah bertanda tangan diarsipkan di archive/ dan dikirim ke outbox/distribusi/
+  9. Kepala Dinas   : PDF dari outbox/kepala-dinas/; setelah ditandatangani letakkan di
+                      inbox/kepala-dinas/tanda-tangan/
+ 10. Arsip          : naskah bertanda tangan diarsipkan di archive/ dan dikirim ke
+                      outbox/distribusi/
 
 File yang tidak dapat diproses dipindahkan ke outbox/<peran>/ditolak/ bersama catatan
 alasannya (*.ALASAN.txt). File asli tidak pernah dihapus.

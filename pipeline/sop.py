@@ -93,6 +93,25 @@ class StepTime:
     due_at: datetime | None
     overdue: bool
 
+    def to_record(self) -> dict[str, Any]:
+        """The step as plain data (status JSON, the archive manifest)."""
+        return {
+            "no": self.spec.no,
+            "actor": self.spec.actor,
+            "activity": self.spec.activity,
+            "standard": self.spec.standard.label(),
+            "standard_days": self.spec.standard.days,
+            "standard_minutes": self.spec.standard.minutes,
+            "started_at": _iso(self.started_at),
+            "completed_at": _iso(self.completed_at),
+            "due_at": _iso(self.due_at),
+            "overdue": self.overdue,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
 
 def load_sop(path: Path) -> Sop:
     try:

@@ -43,6 +43,13 @@ class StageContext:
         states = (self.journal.case(cid) for cid in self.journal.case_ids(open_only=True))
         return [s for s in states if s is not None and wanted(s)]
 
+    def masuk(self, case_id: str, step: int, label: str, name: str) -> str:
+        """A free place for an accepted drop: a bidang may send a form twice under one name."""
+        taken = 0
+        while (self.settings.root / masuk_name(case_id, step, label, name, taken)).exists():
+            taken += 1
+        return masuk_name(case_id, step, label, name, taken)
+
     def resolve(
         self, drop: Drop, text: str, wanted: Callable[[CaseState], bool], what: str
     ) -> CaseState:
@@ -59,9 +66,10 @@ class StageContext:
         return state
 
 
-def masuk(case_id: str, step: int, label: str, name: str) -> str:
-    """Where an accepted drop is kept with its case."""
-    return f"berkas/{case_id}/masuk/{step:02d} {label} - {safe_filename(name)}"
+def masuk_name(case_id: str, step: int, label: str, name: str, taken: int = 0) -> str:
+    """Where an accepted drop is kept with its case; `taken` earlier drops had the same name."""
+    stem = f"{step:02d} {label}" + (f" ({taken + 1})" if taken else "")
+    return f"berkas/{case_id}/masuk/{stem} - {safe_filename(name.replace('%', ' persen'))}"
 
 
 # --- 1–2: disposisi opens a case, the Secretary's order and the bidang forms go out -----------
@@ -81,7 +89,7 @@ def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> 
     return Outcome(
         case_id=case.id,
         new_case=case,
-        input_dest=masuk(case.id, 1, "disposisi", drop.name),
+        input_dest=ctx.masuk(case.id, 1, "disposisi", drop.name),
         input_kind="disposisi",
         input_role=stage.role,
         input_step=1,
@@ -143,7 +151,7 @@ def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -
     collected = state.bidang | {bidang.slug: data}
     base = Outcome(
         case_id=state.id,
-        input_dest=masuk(state.id, 3, f"data {bidang.slug}", drop.name),
+        input_dest=ctx.masuk(state.id, 3, f"data {bidang.slug}", drop.name),
         input_kind="data-bidang",
         input_role=stage.role_for(slot),
         input_step=3,
@@ -193,7 +201,7 @@ def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outco
         )
     first = not state.has("draf_diterima")
     step = 5 if first else 6
-    dest = masuk(state.id, step, "draf", drop.name)
+    dest = ctx.masuk(state.id, step, "draf", drop.name)
     latest = state.latest_draft
     same = latest is not None and latest.sha256 == drop.sha256
     version = latest.version if same and latest else len(state.drafts) + 1
@@ -234,7 +242,7 @@ def handle_paraf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outc
         events.insert(0, Event("draf_final", final.at))
     return Outcome(
         case_id=state.id,
-        input_dest=masuk(state.id, step, f"paraf {stage.role}", drop.name),
+        input_dest=ctx.masuk(state.id, step, f"paraf {stage.role}", drop.name),
         input_kind=f"paraf-{stage.role}",
         input_role=stage.role,
         input_step=step,
@@ -357,7 +365,7 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
         )
     data = drop.path.read_bytes()
     signed = _check_signature(ctx, data, state.id)
-    dest = masuk(state.id, 9, "tanda tangan", drop.name)
+    dest = ctx.masuk(state.id, 9, "tanda tangan", drop.name)
     year = state.opened_at.astimezone(ctx.settings.tz).year
     return Outcome(
         case_id=state.id,

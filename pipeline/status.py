@@ -21,21 +21,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _step_entry(t: StepTime) -> dict[str, Any]:
-    return {
-        "no": t.spec.no,
-        "actor": t.spec.actor,
-        "activity": t.spec.activity,
-        "standard": t.spec.standard.label(),
-        "standard_days": t.spec.standard.days,
-        "standard_minutes": t.spec.standard.minutes,
-        "started_at": _iso(t.started_at),
-        "completed_at": _iso(t.completed_at),
-        "due_at": _iso(t.due_at),
-        "overdue": t.overdue,
-    }
-
-
 def _waiting_for(settings: Settings, case: CaseState, step: StepTime) -> str | list[str]:
     if step.spec.waiting_for != "bidang":
         return step.spec.waiting_for
@@ -63,7 +48,7 @@ def case_status(settings: Settings, case: CaseState, now: datetime) -> dict[str,
         "overdue": bool(current and current.overdue),
         "next_drop": _next_drop(current) if current else None,
         "versions": len(case.drafts),
-        "steps": [_step_entry(t) for t in times],
+        "steps": [t.to_record() for t in times],
     }
 
 

@@ -124,7 +124,7 @@ def _roots(settings: Settings) -> Path | None:
 
 
 def _signed_at(manifest: dict[str, object]) -> datetime | None:
-    """Validate as of the signing time recorded at filing, so an expired certificate still checks."""
+    """Validate as of the signing time recorded at filing (an expired certificate still checks)."""
     record = manifest.get("signature")
     signatures = record.get("signatures") if isinstance(record, dict) else None
     if not signatures or not isinstance(signatures, list):

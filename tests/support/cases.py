@@ -20,7 +20,13 @@ def quick_app(settings: Settings) -> App:
 
 
 def run_pass(app: App) -> dict[str, int]:
-    watcher = Watcher(app.runner, polling=False, settle=0.0, rescan=60.0, policy=RetryPolicy(first=0.1, max_attempts=2, max_wait=0.5))
+    watcher = Watcher(
+        app.runner,
+        polling=False,
+        settle=0.0,
+        rescan=60.0,
+        policy=RetryPolicy(first=0.1, max_attempts=2, max_wait=0.5),
+    )
     return dict(watcher.run_once())
 
 
@@ -38,14 +44,22 @@ def drive_to_signing(app: App, staff: Staff, case_id: str = FIRST) -> None:
         run_pass(app)
 
 
-def configure(settings: Settings, *, smtp_port: int | None = None, emails: dict[str, str] | None = None,
-              policy: str | None = None) -> Settings:
+def configure(
+    settings: Settings,
+    *,
+    smtp_port: int | None = None,
+    emails: dict[str, str] | None = None,
+    policy: str | None = None,
+) -> Settings:
     """Edit the share's config/kantor.toml as the office's IT person would, and reload it."""
     path = settings.root / "config" / "kantor.toml"
     text = path.read_text(encoding="utf-8")
     if smtp_port is not None:
-        text = re.sub(r'\[smtp\]\nhost = ""\nport = \d+\nstarttls = true',
-                      f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nstarttls = false', text)
+        text = re.sub(
+            r'\[smtp\]\nhost = ""\nport = \d+\nstarttls = true',
+            f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nstarttls = false',
+            text,
+        )
     for slug, email in (emails or {}).items():
         text = re.sub(rf'(slug = "{slug}"\nnama = "[^"]*"\nemail = )""', rf'\g<1>"{email}"', text)
     if policy is not None:

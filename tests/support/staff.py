@@ -10,8 +10,16 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.demo import disposition_docx, fill_form, review_draft, sign_by_stamp, text_pdf
 
-__all__ = ["disposition_docx", "fill_form", "review_draft", "sign_by_stamp", "text_pdf", "wait_for", "one",
-           "Staff"]
+__all__ = [
+    "Staff",
+    "disposition_docx",
+    "fill_form",
+    "one",
+    "review_draft",
+    "sign_by_stamp",
+    "text_pdf",
+    "wait_for",
+]
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 60.0) -> None:
@@ -68,7 +76,9 @@ class Staff:
         return self.drop(final, f"{role}/paraf")
 
     def tanda_tangan(self, case_id: str) -> Path:
-        pdfs = sorted((self.root / "outbox" / "kepala-dinas").glob(f"{case_id} Untuk Ditandatangani.pdf"))
+        pdfs = sorted(
+            (self.root / "outbox" / "kepala-dinas").glob(f"{case_id} Untuk Ditandatangani.pdf")
+        )
         signed = self.scratch / f"{case_id} Ditandatangani.pdf"
         if pdfs:
             signed.write_bytes(sign_by_stamp(pdfs[0].read_bytes(), f"Ditandatangani\n{case_id}"))

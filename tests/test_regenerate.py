@@ -1,0 +1,424 @@
+"""`pipeline regenerate` on real cases played through the watcher: deterministic bytes, change
+detection, the normal flow for open cases, archive/ untouched, workers, PDFs, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from pipeline import __version__
+from pipeline.app import JOURNAL_FILE, App, open_app
+from pipeline.cli import main, prepare_share
+from pipeline.config import Settings, load_settings
+from pipeline.intake import RetryPolicy
+from pipeline.journal import Journal
+from pipeline.watcher import Watcher
+from tests.support.staff import Staff, disposition_docx, fill_form, one
+from tests.support.tools import require_program
+
+CLOSED, OPEN, INCOMPLETE, PARAFED = "closed", "open", "incomplete", "parafed"
+PERIODS = {
+    CLOSED: "Triwulan I",
+    OPEN: "Triwulan II",
+    INCOMPLETE: "Triwulan III",
+    PARAFED: "Semester I",
+}
+DRAF = "draf-data-kinerja.docx"
+OUT = "outbox/regenerasi"
+
+
+def run_pass(app: App) -> None:
+    policy = RetryPolicy(first=0.05)
+    watcher = Watcher(app.runner, polling=False, settle=0.0, rescan=60.0, policy=policy)
+    results = watcher.run_once()
+    assert results["rejected"] == 0, results
+
+
+def play(app: App, staff: Staff) -> dict[str, str]:
+    """Four cases: closed and archived, open with draft v1, data incomplete, past first paraf."""
+    ids = {}
+    for kind, period in PERIODS.items():
+        letter = staff.scratch / f"Disposisi {period} 2026.docx"
+        disposition_docx(letter, f"{period} 2026")
+        staff.drop(letter, "kepala-dinas/disposisi")
+        run_pass(app)
+        ids[kind] = app.journal.case_ids()[-1]
+    for kind in (CLOSED, OPEN, PARAFED):
+        for b in app.settings.office.bidang:
+            staff.isi_formulir(ids[kind], b.slug)
+    staff.isi_formulir(ids[INCOMPLETE], app.settings.office.bidang[0].slug)
+    run_pass(app)
+    for kind in (CLOSED, PARAFED):
+        staff.telaah_draf(ids[kind], 1)
+    run_pass(app)
+    for kind in (CLOSED, PARAFED):
+        staff.paraf(ids[kind], "kasubag-ppmep")
+    run_pass(app)
+    staff.paraf(ids[CLOSED], "sekretaris")
+    run_pass(app)
+    staff.tanda_tangan(ids[CLOSED])
+    run_pass(app)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    base = tmp_path_factory.mktemp("built")
+    settings = prepare_share(base / "share", base / "state", settle_seconds=0.0)
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        ids = play(app, Staff(settings, base / "desk"))
+        closed = app.journal.case(ids[CLOSED])
+        assert closed is not None and closed.closed
+    finally:
+        app.close()
+    return base, ids
+
+
+@dataclass
+class World:
+    """A copy of the built share (and its state) that one test may change."""
+
+    settings: Settings
+    ids: dict[str, str]
+    capsys: pytest.CaptureFixture[str]
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    def regenerate(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        argv = ["regenerate", str(self.root), "--state", str(self.settings.state_dir), *args]
+        code = main(argv)
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def journal(self) -> Journal:
+        return Journal(self.settings.state_dir / JOURNAL_FILE)
+
+    def drafts(self, kind: str) -> list[tuple[int, str]]:
+        journal = self.journal()
+        try:
+            state = journal.case(self.ids[kind])
+            assert state is not None
+            return [(d.version, d.source) for d in state.drafts]
+        finally:
+            journal.close()
+
+
+def copy_world(built: tuple[Path, dict[str, str]], dest: Path) -> tuple[Settings, dict[str, str]]:
+    base, ids = built
+    shutil.copytree(base / "share", dest / "share", symlinks=True)
+    shutil.copytree(base / "state", dest / "state", symlinks=True)
+    return load_settings(dest / "share", dest / "state", settle_seconds=0.0), ids
+
+
+@pytest.fixture
+def world(
+    built: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> World:
+    settings, ids = copy_world(built, tmp_path / "world")
+    return World(settings, ids, capsys)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in folder.rglob("*") if p.is_file()}
+
+
+def identity(folder: Path) -> dict[str, tuple[int, int]]:
+    """Inode and modification time of every file: an atomic rewrite changes both."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def custom_properties(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("docProps/custom.xml").decode()
+    return dict(re.findall(r'name="([^"]+)"><vt:lpwstr>([^<]*)</vt:lpwstr>', xml))
+
+
+def add_paragraph(template: Path, text: str) -> None:
+    doc = docx.Document(str(template))
+    doc.add_paragraph(text)
+    doc.save(str(template))
+
+
+def tables(path: Path) -> list[list[str]]:
+    doc = docx.Document(str(path))
+    return [[c.text for row in t.rows for c in row.cells] for t in doc.tables]
+
+
+def planned(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("akan ditulis")]
+
+
+def expected_outputs(ids: dict[str, str]) -> set[str]:
+    notas = {f"{c}/{c} Nota Dinas.docx" for c in ids.values()}
+    return notas | {f"{ids[k]}/{ids[k]} Draf v2.docx" for k in (CLOSED, PARAFED)}
+
+
+# --- behaviour --------------------------------------------------------------------------------
+
+
+def test_regenerating_twice_gives_the_same_bytes_and_rewrites_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    code, out, err = world.regenerate("--all")
+    assert code == 0, err
+    outputs = world.root / OUT
+    first = snapshot(outputs)
+    assert set(first) == expected_outputs(world.ids)
+    for case in world.ids.values():
+        # rebuilt from stored data and stored dates: the watcher's own nota dinas, byte for byte
+        original = world.root / f"berkas/{case}/keluar/{case} Nota Dinas.docx"
+        assert first[f"{case}/{case} Nota Dinas.docx"] == sha256(original)
+    assert "7 ditulis" in out  # 4 nota dinas; 3 drafts, to outbox/regenerasi or the normal flow
+
+    before = identity(world.root / "outbox") | identity(world.root / "berkas")
+    code, out, err = world.regenerate("--all")
+    assert code == 0, err
+    assert "7 tidak berubah" in out and "ditulis" not in out
+    assert identity(world.root / "outbox") | identity(world.root / "berkas") == before
+
+    gone = f"{world.ids[CLOSED]}/{world.ids[CLOSED]} Draf v2.docx"
+    (outputs / gone).unlink()
+    code, out, err = world.regenerate("--all")
+    assert code == 0, err
+    assert "berkas tidak ada" in out and "1 ditulis" in out
+    assert snapshot(outputs) == first
+
+    code, out, err = world.regenerate("--all", "--out", str(tmp_path / "lain"))
+    assert code == 0, err
+    assert snapshot(tmp_path / "lain") == first
+
+
+def test_open_case_gets_the_next_draft_version_through_the_normal_flow(world: World) -> None:
+    case = world.ids[OPEN]
+    assert world.drafts(OPEN) == [(1, "pipeline")]
+    code, out, err = world.regenerate("--case", case)
+    assert code == 0, err
+    assert [p.name for p in (world.root / OUT).iterdir()] == [case]
+
+    name = f"{case} Draf v2.docx"
+    issued, kept = world.root / "outbox/analis" / name, world.root / f"berkas/{case}/keluar/{name}"
+    assert issued.read_bytes() == kept.read_bytes()
+    assert world.drafts(OPEN) == [(1, "pipeline"), (2, "regenerasi")]
+    journal = world.journal()
+    try:
+        state = journal.case(case)
+        assert state is not None and state.latest_draft is not None
+        assert state.latest_draft.sha256 == sha256(kept)
+        assert state.latest_draft.path == f"berkas/{case}/keluar/{name}"
+        (row,) = [f for f in journal.files(case) if f.kind == "draf" and f.version == 2]
+        assert (row.direction, row.path, row.sha256) == (
+            "out",
+            state.latest_draft.path,
+            sha256(kept),
+        )
+        render = journal.renders(case)["draf"]
+    finally:
+        journal.close()
+
+    props = custom_properties(kept)
+    assert props["sop-pipeline-template"] == sha256(world.root / "templates" / DRAF)
+    assert props["sop-pipeline-template"] == render.template_sha
+    assert props["sop-pipeline-data"] == render.data_sha
+    assert props["sop-pipeline-version"] == __version__ == render.pipeline_version
+    assert props["sop-pipeline-kasus"] == case
+    v1 = world.root / f"berkas/{case}/keluar/{case} Draf v1.docx"
+    assert tables(kept) == tables(v1), "the same stored data"
+    text = "\n".join(p.text for p in docx.Document(str(kept)).paragraphs)
+    assert "Versi Draf\t: 2" in text and case in text
+
+    code, out, err = world.regenerate("--case", case)
+    assert code == 0, err
+    assert "2 tidak berubah" in out
+    assert world.drafts(OPEN) == [(1, "pipeline"), (2, "regenerasi")]
+    assert not (world.root / f"outbox/analis/{case} Draf v3.docx").exists()
+
+
+def test_closed_parafed_and_incomplete_cases_keep_their_drafts(world: World) -> None:
+    before = {k: world.drafts(k) for k in (CLOSED, PARAFED, INCOMPLETE)}
+    code, _, err = world.regenerate("--all")
+    assert code == 0, err
+    assert {k: world.drafts(k) for k in before} == before
+    assert before[INCOMPLETE] == []
+    incomplete = world.root / OUT / world.ids[INCOMPLETE]
+    assert [p.name for p in incomplete.iterdir()] == [f"{world.ids[INCOMPLETE]} Nota Dinas.docx"]
+    parafed = world.ids[PARAFED]
+    assert not (world.root / f"outbox/analis/{parafed} Draf v3.docx").exists()
+
+
+def test_dry_run_names_exactly_the_documents_a_template_change_affects(world: World) -> None:
+    code, _, err = world.regenerate("--all")
+    assert code == 0, err
+    add_paragraph(world.root / "templates" / DRAF, "Catatan: disusun ulang dengan format baru.")
+    before = snapshot(world.root)
+
+    code, out, err = world.regenerate("--all", "--dry-run")
+    assert code == 0, err
+    lines = planned(out)
+    assert len(lines) == 3, out
+    assert all("template berubah" in line and "data berubah" not in line for line in lines)
+    for kind in (CLOSED, PARAFED):
+        assert sum(f"{world.ids[kind]} Draf v2.docx" in line for line in lines) == 1
+    assert sum(f"outbox/analis/{world.ids[OPEN]} Draf v3.docx" in line for line in lines) == 1
+    assert "Nota Dinas" not in "\n".join(lines)
+    assert snapshot(world.root) == before, "a dry run writes nothing"
+
+    code, out, err = world.regenerate("--all")
+    assert code == 0, err
+    assert world.drafts(OPEN)[-1] == (3, "regenerasi")
+    assert "3 ditulis" in out and "4 tidak berubah" in out
+
+
+def test_dry_run_reports_changed_data(world: World, tmp_path: Path) -> None:
+    code, _, err = world.regenerate("--all")
+    assert code == 0, err
+    case, bidang = world.ids[OPEN], world.settings.office.bidang[1]
+    form = one(world.root / "outbox/bidang" / bidang.slug, f"{case} *.xlsx")
+    filled = tmp_path / f"{form.stem} revisi.xlsx"
+    fill_form(form, filled, bidang)
+    workbook = load_workbook(filled)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.cell(row=7, column=6, value=31234)
+    workbook.save(filled)
+    app = open_app(world.settings, to_pdf=lambda data, name: None)
+    try:
+        Staff(world.settings, tmp_path / "desk").drop(filled, f"bidang/{bidang.slug}")
+        run_pass(app)
+    finally:
+        app.close()
+    assert world.drafts(OPEN)[-1] == (3, "pipeline"), "the watcher drafted the new data"
+
+    code, out, err = world.regenerate("--all", "--dry-run")
+    assert code == 0, err
+    (line,) = planned(out)
+    assert f"outbox/analis/{case} Draf v4.docx" in line and "(data berubah)" in line
+
+
+def test_regenerate_never_changes_anything_under_archive(world: World, tmp_path: Path) -> None:
+    archive = world.root / "archive"
+    before = snapshot(archive), identity(archive)
+    assert len(before[0]) > 5
+    code, _, err = world.regenerate("--all", "--workers", "2")
+    assert code == 0, err
+    add_paragraph(world.root / "templates" / DRAF, "Format baru.")
+    add_paragraph(world.root / "templates" / "nota-dinas.docx", "Format baru.")
+    year = world.ids[CLOSED].split("-")[1]
+    code, out, err = world.regenerate("--year", year)
+    assert code == 0, err
+    assert "ditulis" in out
+    code, _, err = world.regenerate("--all", "--out", str(archive / "baru"))
+    assert code == 1 and "archive" in err
+    assert (snapshot(archive), identity(archive)) == before
+
+
+def test_two_workers_give_the_same_bytes_as_one(
+    built: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = []
+    for workers in ("1", "2"):
+        settings, ids = copy_world(built, tmp_path / workers)
+        world = World(settings, ids, capsys)
+        code, _, err = world.regenerate("--all", "--workers", workers)
+        assert code == 0, err
+        analis = world.root / f"outbox/analis/{ids[OPEN]} Draf v2.docx"
+        made.append((snapshot(world.root / OUT), sha256(analis)))
+    assert made[0] == made[1]
+    assert set(made[0][0]) == expected_outputs(built[1])
+
+
+@pytest.mark.libreoffice
+def test_pdfs_are_made_in_batches(world: World) -> None:
+    require_program("soffice", "libreoffice")
+    code, out, err = world.regenerate("--all", "--pdf", "--workers", "2")
+    assert code == 0, err
+    assert "7 PDF dibuat" in out
+    outputs = world.root / OUT
+    sources = [
+        *outputs.rglob("*.docx"),
+        world.root / f"outbox/analis/{world.ids[OPEN]} Draf v2.docx",
+    ]
+    for source in sources:
+        case = source.name.split(" ")[0]
+        pdf = outputs / case / f"{source.stem}.pdf"
+        text = "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+        )
+        assert case in text, pdf
+
+    code, out, err = world.regenerate("--all", "--pdf")
+    assert code == 0, err
+    assert "PDF dibuat" not in out, (
+        "unchanged documents that have their PDF are not converted again"
+    )
+
+
+@pytest.mark.parametrize(
+    ("broken", "named"),
+    [
+        ("Nilai: {{ nilai_yang_tidak_ada }}", "nilai_yang_tidak_ada"),
+        ("{{ kasus|saring }}", "saring"),
+    ],
+)
+def test_a_failing_document_fails_the_run_and_is_named(
+    world: World, broken: str, named: str
+) -> None:
+    add_paragraph(world.root / "templates" / DRAF, broken)
+    code, out, err = world.regenerate("--all", "--workers", "2")
+    assert code == 1
+    for kind in (CLOSED, OPEN, PARAFED):
+        assert f"GAGAL {world.ids[kind]} {DRAF}" in err
+    assert named in err
+    assert "3 gagal" in out and "4 ditulis" in out
+    assert world.drafts(OPEN) == [(1, "pipeline")]
+    assert not (world.root / f"outbox/analis/{world.ids[OPEN]} Draf v2.docx").exists()
+    assert {p.name for p in (world.root / OUT).rglob("*.docx")} == {
+        f"{c} Nota Dinas.docx" for c in world.ids.values()
+    }
+
+
+def test_an_unknown_case_is_refused(world: World) -> None:
+    code, _, err = world.regenerate("--case", "DK-1999-999")
+    assert code == 1 and "DK-1999-999" in err
+    assert not (world.root / OUT).exists()
+
+
+def test_a_selection_is_required(world: World) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["regenerate", str(world.root), "--state", str(world.settings.state_dir)])
+    assert exited.value.code == 2
+
+
+def test_a_running_watcher_keeps_the_batch_out_but_not_a_dry_run(world: World) -> None:
+    from pipeline.lock import InstanceLock
+
+    with InstanceLock(world.settings.state_dir):
+        code, _, err = world.regenerate("--all")
+        assert code == 3 and "Stop that watcher first" in err
+        code, _, _ = world.regenerate("--all", "--dry-run")
+        assert code == 0
