@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import argparse
-from contextlib import nullcontext
 import json
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from pipeline import __version__
 from pipeline.app import open_app, utc_now
+from pipeline.arsip_list import write_archive_list
 from pipeline.config import Settings, load_settings
 from pipeline.documents import Documents
 from pipeline.errors import ConfigError, LockHeld, PipelineError
 from pipeline.intake import RetryPolicy, is_network_mount
-from pipeline.arsip_list import write_archive_list
 from pipeline.lock import InstanceLock
 from pipeline.reindex import reindex
-from pipeline.verify import verify_archive
 from pipeline.share import create_layout, install_defaults
 from pipeline.status import build_status
+from pipeline.verify import verify_archive
 from pipeline.watcher import Watcher
 
 log = logging.getLogger("pipeline")

@@ -15,6 +15,7 @@ from pypdf.generic import DecodedStreamObject, NameObject
 from pipeline.app import open_app
 from pipeline.config import Bidang, Settings
 from pipeline.intake import RetryPolicy
+from pipeline.stamp import stamp_text
 from pipeline.watcher import Watcher
 
 SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
@@ -22,37 +23,17 @@ SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
 
 def text_pdf(lines: list[str]) -> bytes:
     """A one-page PDF carrying `lines` as text (what a scanned-and-OCRed letter would hold)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.stamp import TextStamp, TextStampStyle
-
     blank = io.BytesIO()
     writer = PdfWriter()
     page = writer.add_blank_page(595, 842)
     page[NameObject("/Contents")] = writer._add_object(DecodedStreamObject())
     writer.write(blank)
-    if not lines:
-        return blank.getvalue()
-    return stamp_pdf(
-        blank.getvalue(), "\n".join(lines), IncrementalPdfFileWriter, TextStamp, TextStampStyle
-    )
-
-
-def stamp_pdf(pdf: bytes, text: str, *classes: type) -> bytes:
-    incremental, stamp_cls, style_cls = classes
-    writer = incremental(io.BytesIO(pdf))
-    stamp = stamp_cls(writer, style=style_cls(stamp_text=text, border_width=1))
-    stamp.apply(0, 60, 60)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return stamp_text(blank.getvalue(), "\n".join(lines)) if lines else blank.getvalue()
 
 
 def sign_by_stamp(pdf: bytes, text: str) -> bytes:
     """A visible approval stamp added as an incremental update (the original bytes stay)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.stamp import TextStamp, TextStampStyle
-
-    return stamp_pdf(pdf, text, IncrementalPdfFileWriter, TextStamp, TextStampStyle)
+    return stamp_text(pdf, text, last_page=False)
 
 
 def disposition_docx(path: Path, period: str) -> None:

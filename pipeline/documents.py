@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pipeline.rendering import PreparedTemplate
 from pipeline.sop import Sop
 
 NOTA_DINAS = "nota-dinas.docx"
+DRAFT_VERSION_PROPERTY = "sop-pipeline-versi"
 DRAF = "draf-data-kinerja.docx"
 BULAN = (
     "Januari",
@@ -41,6 +42,11 @@ BULAN = (
 def tanggal(moment: datetime) -> str:
     """21 November 2026."""
     return f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"
+
+
+def last_day(due: datetime) -> datetime:
+    """The last day to act: a deadline at 00.00 local time means the end of the day before."""
+    return due - timedelta(microseconds=1) if due.time() == time(0) else due
 
 
 def _office_context(office: Office, sop: Sop) -> dict[str, Any]:
@@ -75,7 +81,7 @@ def nota_dinas_context(
         "tanggal": tanggal(now),
         "disposisi": disposisi,
         "bidang": bidang,
-        "batas_waktu": tanggal(due),
+        "batas_waktu": tanggal(last_day(due)),
     }
 
 
@@ -201,4 +207,6 @@ class Documents:
         }
         if "kasus" in context:
             properties["sop-pipeline-kasus"] = str(context["kasus"])
+        if "versi" in context:  # which draft an edited copy was made from (Word keeps it)
+            properties[DRAFT_VERSION_PROPERTY] = str(context["versi"])
         return template.render(dict(context), properties)

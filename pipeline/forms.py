@@ -32,6 +32,7 @@ HEADERS = ("Kode", "Indikator", "Satuan", "Target", "Polaritas", "Realisasi", "K
 REQUIRED = ("Kode", "Indikator", "Satuan", "Target", "Realisasi", "Keterangan")
 HEADER_ROW = 6
 CASE_LABEL = "Nomor kasus"
+OWNER_LABEL = "Kode bidang"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _title_block(ws: Worksheet, bidang: Bidang, case_id: str, period: str, offic
             (CASE_LABEL, case_id),
             ("Periode", period),
             ("Bidang", bidang.nama),
-            ("Kode bidang", bidang.slug),
+            (OWNER_LABEL, bidang.slug),
         ),
         start=2,
     ):
@@ -143,9 +144,30 @@ def form_case_ids(sheets: Sequence[SheetRows]) -> str:
 def read_form(path: Path, bidang: Bidang) -> tuple[BidangData, str]:
     """Validate a returned form; returns the data and the title-block text (for the case id)."""
     sheets = read_workbook(path)
+    _check_owner(sheets, bidang)
     sheet, header_row, columns = _find_table(sheets)
     rows = _parse_rows(sheet, header_row, columns, bidang)
     return BidangData(bidang.slug, rows), form_case_ids(sheets)
+
+
+def form_owner(sheets: Sequence[SheetRows]) -> str | None:
+    """The bidang slug the issued form was made for (the cell right of 'Kode bidang')."""
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_ROW]:
+            cells = [cell_text(v).strip() for v in row]
+            if len(cells) > 1 and cells[0].casefold() == OWNER_LABEL.casefold():
+                return cells[1] or None
+    return None
+
+
+def _check_owner(sheets: Sequence[SheetRows], bidang: Bidang) -> None:
+    owner = form_owner(sheets)
+    if owner and owner != bidang.slug:
+        raise Rejected(
+            f"formulir ini milik bidang '{owner}' (lihat sel Kode bidang), bukan {bidang.nama}",
+            f"letakkan formulir ini di inbox/bidang/{owner}/; bila Anda dari {bidang.nama}, "
+            f"isi formulir Anda sendiri dari outbox/bidang/{bidang.slug}/",
+        )
 
 
 def _find_table(sheets: Sequence[SheetRows]) -> tuple[SheetRows, int, dict[str, int]]:

@@ -487,6 +487,13 @@ class Journal:
         rows = self._db.execute("SELECT * FROM drops WHERE key = ? ORDER BY id", (key,))
         return [self._drop(r) for r in rows]
 
+    def accepted_drops(self, folder: str, name: str) -> list[DropRecord]:
+        rows = self._db.execute(
+            "SELECT * FROM drops WHERE folder = ? AND name = ? AND outcome = 'accepted' ORDER BY id",
+            (folder, name),
+        )
+        return [self._drop(r) for r in rows]
+
     def pending_moves(self) -> list[DropRecord]:
         return [
             self._drop(r)

@@ -211,7 +211,10 @@ class Runner:
         if self.settings.sop.stage_for(folder) is None:
             return "Letakkan file di folder yang benar (lihat catatan di atas)."
         again = inbox_label(folder)
-        return f"Perbaiki file sesuai catatan di atas, lalu letakkan kembali di {again}."
+        return (
+            "Ikuti saran pada catatan di atas. Bila file memang perlu dikirim ulang, letakkan "
+            f"file yang sudah diperbaiki di {again}."
+        )
 
     def _finish_move(self, record: DropRecord, src: Path) -> None:
         dest = self.settings.root / record.dest

@@ -31,7 +31,7 @@ from typing import IO
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, iterparse
+from defusedxml.ElementTree import ParseError, fromstring, iterparse
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -473,3 +473,22 @@ _RUN_TEXT: dict[str, Callable[[Element], str]] = {
 def _paragraph_text(paragraph: Element) -> str:
     pieces = (_RUN_TEXT[e.tag](e) for e in paragraph.iter() if e.tag in _RUN_TEXT)
     return "".join(pieces).strip()
+
+
+def docx_properties(path: Path, limits: Limits = Limits()) -> dict[str, str]:
+    """The custom document properties of a .docx (docProps/custom.xml), read safely.
+
+    Word keeps them when staff edit and save, so they tell which rendered draft a file came from.
+    """
+    with open_zip(path, limits) as archive:
+        if "docProps/custom.xml" not in archive.namelist():
+            return {}
+        try:
+            root = fromstring(archive.read("docProps/custom.xml"))
+        except (ParseError, DefusedXmlException, ValueError):
+            return {}
+    return {
+        str(prop.get("name")): "".join(prop.itertext()).strip()
+        for prop in root
+        if prop.get("name") is not None
+    }

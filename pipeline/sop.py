@@ -57,6 +57,12 @@ class StepSpec:
     completes_on: str
     waiting_for: str
     next_drop: str | None
+    waiting_note: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """What the board says the case waits for at this step."""
+        return self.waiting_note or self.activity
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,7 @@ def _step(raw: dict[str, Any]) -> StepSpec:
         completes_on=raw["completes_on"],
         waiting_for=raw.get("waiting_for", raw["actor"]),
         next_drop=raw.get("next_drop"),
+        waiting_note=raw.get("waiting_note"),
     )
 
 

@@ -7,22 +7,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from pipeline.assign import assign_case, find_case_ids, format_case_id, period_from_name
+from pipeline.board import role_label
 from pipeline.config import Settings
-from pipeline.documents import DRAF, NOTA_DINAS, Documents, draft_context, nota_dinas_context
+from pipeline.documents import (
+    DRAF,
+    DRAFT_VERSION_PROPERTY,
+    NOTA_DINAS,
+    Documents,
+    draft_context,
+    nota_dinas_context,
+)
 from pipeline.errors import Rejected
 from pipeline.forms import BidangData, build_form, read_form
 from pipeline.fsops import sha256_bytes
 from pipeline.journal import Journal
 from pipeline.model import CaseState, Delivery, Draft, Drop, NewCase, Outcome, Output
 from pipeline.names import safe_filename
-from pipeline.safety import check_drop, check_pdf, docx_text
+from pipeline.safety import check_drop, check_pdf, docx_properties, docx_text
 from pipeline.signatures import SignedPdfCheck, check_signed_pdf, load_trust_roots
 from pipeline.sla import due_at
 from pipeline.sop import Event, Stage
+from pipeline.stamp import stamp_text
 
 PdfMaker = Callable[[bytes, str], bytes | None]
+SIGNING_COPY = "naskah-untuk-tanda-tangan"
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,17 @@ class StageContext:
         state = self.journal.case(case_id)
         assert state is not None
         if state.closed:
-            raise Rejected(
-                f"kasus {case_id} sudah selesai dan diarsipkan",
-                "tidak ada yang perlu dikirim lagi untuk kasus ini",
-            )
+            raise Rejected(f"kasus {case_id} sudah selesai dan diarsipkan", _closed_hint(waiting))
         return state
+
+
+def _closed_hint(waiting: list[str]) -> str:
+    if not waiting:
+        return "tidak ada yang perlu dikirim lagi untuk kasus ini"
+    return (
+        f"yang sedang menunggu adalah kasus {', '.join(waiting)}: gunakan file kasus itu dari "
+        "outbox Anda (nomor kasus ada di nama file), lalu kirim"
+    )
 
 
 def masuk_name(case_id: str, step: int, label: str, name: str, taken: int = 0) -> str:
@@ -76,15 +93,12 @@ def masuk_name(case_id: str, step: int, label: str, name: str, taken: int = 0) -
 
 
 def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
-    check_drop(drop.path, stage.accepts)
+    kind = check_drop(drop.path, stage.accepts)
     local = ctx.now.astimezone(ctx.settings.tz)
+    period = period_from_name(drop.name, local.year)
+    _check_new_case(ctx, drop, _document_text(drop.path, kind), period)
     seq = ctx.journal.next_seq(local.year)
-    case = NewCase(
-        format_case_id(ctx.prefix, local.year, seq),
-        local.year,
-        seq,
-        period_from_name(drop.name, local.year),
-    )
+    case = NewCase(format_case_id(ctx.prefix, local.year, seq), local.year, seq, period)
     outputs = (_nota_dinas(ctx, case, drop.name), *_forms(ctx, case))
     return Outcome(
         case_id=case.id,
@@ -96,6 +110,35 @@ def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> 
         outputs=outputs,
         events=(Event("disposisi", ctx.now), Event("perintah", ctx.now)),
     )
+
+
+NEW_CASE_WORD = "baru"
+
+
+def _document_text(path: Path, kind: str) -> str:
+    if kind == "pdf":
+        return check_pdf(path).text
+    return docx_text(path) if kind == "docx" else ""
+
+
+def _check_new_case(ctx: StageContext, drop: Drop, text: str, period: str) -> None:
+    """A disposition opens a new case; a file about an existing case was dropped here by mistake."""
+    named = [c for c in find_case_ids(ctx.prefix, drop.name, text) if c in ctx.journal.case_ids()]
+    if named:
+        raise Rejected(
+            f"file ini menyebut kasus {named[0]} yang sudah ada, padahal folder ini membuka kasus baru",
+            "letakkan file di folder langkah yang sedang ditunggu (lihat status.html atau PETUNJUK.txt)",
+        )
+    open_ids = set(ctx.journal.case_ids(open_only=True))
+    earlier = ctx.journal.accepted_drops(drop.folder, drop.name)
+    same = [d.case_id for d in earlier if d.case_id in open_ids]
+    if same and NEW_CASE_WORD not in drop.name.casefold():
+        raise Rejected(
+            f"disposisi dengan nama file yang sama sudah membuka kasus {same[0]} ({period}), "
+            "yang masih berjalan",
+            f"bila memang perlu kasus baru untuk periode yang sama, tambahkan kata '{NEW_CASE_WORD}' "
+            "pada nama file lalu kirim ulang; bila tidak, file ini tidak perlu dikirim",
+        )
 
 
 def _nota_dinas(ctx: StageContext, case: NewCase, disposisi: str) -> Output:
@@ -199,6 +242,7 @@ def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outco
             f"draf kasus {state.id} sudah diparaf, versi baru tidak dapat diterima",
             "hubungi Kasubag PPMEP bila draf masih perlu diperbaiki",
         )
+    _check_draft_base(state, docx_properties(drop.path))
     first = not state.has("draf_diterima")
     step = 5 if first else 6
     dest = ctx.masuk(state.id, step, "draf", drop.name)
@@ -224,6 +268,19 @@ def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outco
         outputs=(copy,),
         draft=draft,
         events=(Event("draf_diterima", ctx.now),),
+    )
+
+
+def _check_draft_base(state: CaseState, properties: dict[str, str]) -> None:
+    """An edited draft must start from the newest draft the pipeline rendered (newest data)."""
+    base = properties.get(DRAFT_VERSION_PROPERTY, "")
+    rendered = [d.version for d in state.drafts if d.source != "analis"]
+    if not base.isdigit() or not rendered or int(base) >= max(rendered):
+        return
+    newest = max(rendered)
+    raise Rejected(
+        f"draf ini dibuat dari Draf v{base}, padahal data bidang terbaru ada di Draf v{newest}",
+        f"telaah dan edit '{state.id} Draf v{newest}.docx' dari outbox/analis/, lalu kirim ulang",
     )
 
 
@@ -319,23 +376,42 @@ def _after_paraf(
                 keep=False,
             ),
         )
-    return _signing_copy(ctx, state.id, name, data, 7 + index)
+    return _signing_copy(ctx, state, name, data, 7 + index)
+
+
+def paraf_record(ctx: StageContext, state: CaseState) -> str:
+    """Who initialled the final draft and when, for the Head to see on the signing copy."""
+    when = {e.name: e.at for e in state.events} | {
+        f"paraf:{ctx.settings.sop.paraf_order()[-1]}": ctx.now
+    }
+    lines = [
+        f"Paraf {role_label(role)}: {_local(ctx, when[f'paraf:{role}'])}"
+        for role in ctx.settings.sop.paraf_order()
+    ]
+    return "\n".join([f"{state.id} - paraf tercatat oleh sistem", *lines])
+
+
+def _local(ctx: StageContext, moment: datetime) -> str:
+    local = moment.astimezone(ctx.settings.tz)
+    return f"{local:%d-%m-%Y %H.%M} WIB"
 
 
 def _signing_copy(
-    ctx: StageContext, case_id: str, name: str, docx: bytes, step: int
+    ctx: StageContext, state: CaseState, name: str, docx: bytes, step: int
 ) -> tuple[Output, ...]:
+    case_id = state.id
     pdf = ctx.to_pdf(docx, name)
     title = f"outbox/kepala-dinas/{case_id} Untuk Ditandatangani"
     if pdf is not None:
-        return (Output(f"{title}.pdf", pdf, "naskah-untuk-tanda-tangan", "kepala-dinas", step),)
+        stamped = stamp_text(pdf, paraf_record(ctx, state))
+        return (Output(f"{title}.pdf", stamped, SIGNING_COPY, "kepala-dinas", step),)
     note = (
         "PDF tidak dapat dibuat otomatis karena LibreOffice tidak terpasang di server.\n"
         f"Buka '{case_id} Untuk Ditandatangani.docx', simpan sebagai PDF, tandatangani, lalu letakkan\n"
         "PDF bertanda tangan di inbox/kepala-dinas/tanda-tangan/.\n"
     )
     return (
-        Output(f"{title}.docx", docx, "naskah-untuk-tanda-tangan", "kepala-dinas", step),
+        Output(f"{title}.docx", docx, SIGNING_COPY, "kepala-dinas", step),
         Output(
             f"outbox/kepala-dinas/{case_id} CATATAN.txt",
             note.encode(),
@@ -363,6 +439,7 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
             f"naskah kasus {state.id} belum diparaf {', '.join(missing)}",
             "tanda tangan dilakukan setelah semua paraf lengkap",
         )
+    _check_not_the_unsigned_copy(ctx, state.id, drop)
     data = drop.path.read_bytes()
     signed = _check_signature(ctx, data, state.id)
     dest = ctx.masuk(state.id, 9, "tanda tangan", drop.name)
@@ -382,6 +459,15 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
             Delivery(p.slug, p.email, dest) for p in ctx.settings.office.penerima if p.email
         ),
     )
+
+
+def _check_not_the_unsigned_copy(ctx: StageContext, case_id: str, drop: Drop) -> None:
+    issued = {f.sha256 for f in ctx.journal.files(case_id) if f.kind == SIGNING_COPY}
+    if drop.sha256 in issued:
+        raise Rejected(
+            "PDF ini sama persis dengan naskah yang diterbitkan untuk ditandatangani: belum ada tanda tangan",
+            "tandatangani naskah (TTE, atau tanda tangan basah lalu pindai), lalu letakkan hasilnya di sini",
+        )
 
 
 def _check_signature(ctx: StageContext, data: bytes, case_id: str) -> SignedPdfCheck:

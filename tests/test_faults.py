@@ -152,7 +152,7 @@ SEED = 3415
 IDLE_KILL = 3.0  # seconds without a drop after which it is killed anyway
 # stage: (chance of a kill while it handles a drop, longest offset into the handling in s);
 # paraf includes the LibreOffice conversion, tanda_tangan the signature check and the bag
-KILL_AIM = {"disposisi": (0.3, 0.2), "paraf": (0.6, 2.0), "tanda_tangan": (0.8, 0.6)}
+KILL_AIM = {"disposisi": (0.4, 0.2), "paraf": (0.4, 2.0), "tanda_tangan": (0.8, 0.6)}
 KILL_AIM_DEFAULT = (0.3, 0.05)
 SETTLE_WAIT = 150.0
 

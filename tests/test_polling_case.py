@@ -283,7 +283,7 @@ def test_the_observer_is_restarted_when_the_share_blinks(
         runner,  # type: ignore[arg-type]
         polling=True,
         settle=0.0,
-        rescan=600.0,  # only events can find the file dropped after the blink
+        rescan=600.0,  # no periodic rescan: only the restart (its rescan, its events) finds it
         policy=RetryPolicy(),
     )
     stop = threading.Event()

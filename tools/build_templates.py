@@ -13,7 +13,9 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
+from docx.table import _Row
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
 
@@ -68,8 +70,37 @@ def _table(
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
     for line in table.rows:
+        _keep_whole(line)
         for cell, width in zip(line.cells, widths, strict=True):
             cell.width = Cm(width)
+            for para in cell.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(9)
+
+
+def _keep_whole(row: _Row) -> None:
+    """A table row never splits across two pages."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+
+
+def _heading(doc: DocumentObject, text: str) -> None:
+    para = doc.add_paragraph()
+    para.paragraph_format.space_before = Pt(12)
+    para.paragraph_format.keep_with_next = True
+    run = para.add_run(text)
+    run.bold = True
+    run.font.size = Pt(12)
+
+
+def _fields(doc: DocumentObject, pairs: list[tuple[str, str]]) -> None:
+    """'Label : value' lines with the colons aligned on one tab stop."""
+    for label, value in pairs:
+        para = doc.add_paragraph(f"{label}\t: {value}")
+        para.paragraph_format.tab_stops.add_tab_stop(Cm(3.2))
+        para.paragraph_format.left_indent = Cm(3.5)  # a wrapped value lines up after the colon
+        para.paragraph_format.first_line_indent = Cm(-3.5)
+        para.paragraph_format.space_after = Pt(0)
 
 
 def nota_dinas() -> DocumentObject:
@@ -78,14 +109,20 @@ def nota_dinas() -> DocumentObject:
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run("NOTA DINAS").bold = True
-    for label, value in (
-        ("Kepada", "Kepala Sub Bagian Perencanaan, Program, Monitoring, Evaluasi dan Pelaporan"),
-        ("Dari", "Sekretaris Dinas"),
-        ("Tanggal", "{{ tanggal }}"),
-        ("Nomor Kasus", "{{ kasus }}"),
-        ("Perihal", "Penyiapan bahan {{ nama_sop|lower }} {{ periode }}"),
-    ):
-        doc.add_paragraph(f"{label}\t: {value}")
+    _fields(
+        doc,
+        [
+            (
+                "Kepada",
+                "Kepala Sub Bagian Perencanaan, Program, Monitoring, Evaluasi dan Pelaporan",
+            ),
+            ("Dari", "Sekretaris Dinas"),
+            ("Tanggal", "{{ tanggal }}"),
+            ("Nomor Kasus", "{{ kasus }}"),
+            ("Perihal", "Penyiapan bahan {{ nama_sop|lower }} {{ periode }}"),
+        ],
+    )
+    doc.add_paragraph()
     doc.add_paragraph(
         "Menindaklanjuti disposisi Kepala Dinas (berkas: {{ disposisi }}) dan sesuai SOP Nomor "
         "{{ nomor_sop }}, Saudara diminta menyiapkan bahan-bahan penyusunan pengumpulan data "
@@ -99,6 +136,7 @@ def nota_dinas() -> DocumentObject:
         "b in bidang",
         [1.0, 7.5, 8.6],
     )
+    doc.add_paragraph()
     doc.add_paragraph("Data bidang diharapkan lengkap paling lambat {{ batas_waktu }}.")
     doc.add_paragraph("Demikian untuk dilaksanakan.")
     sign = doc.add_paragraph("Sekretaris Dinas,\n\n\n\n{{ sekretaris_nama }}")
@@ -114,10 +152,9 @@ def draf() -> DocumentObject:
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.add_run(text).bold = True
-    doc.add_paragraph(
-        "Nomor Kasus\t: {{ kasus }}\nVersi Draf\t: {{ versi }}\nTanggal\t: {{ tanggal }}"
-    )
-    doc.add_heading("I. Ringkasan Capaian Kinerja", level=2)
+    _fields(doc, [("Nomor Kasus", "{{ kasus }}"), ("Versi Draf", "{{ versi }}"),
+                  ("Tanggal", "{{ tanggal }}")])  # fmt: skip
+    _heading(doc, "I. Ringkasan Capaian Kinerja")
     doc.add_paragraph(
         "Dari {{ ringkasan.jumlah_iku }} indikator kinerja utama, {{ ringkasan.tercapai }} "
         "mencapai target. Rata-rata capaian {{ ringkasan.rata_rata }} dengan kriteria "
@@ -136,9 +173,12 @@ def draf() -> DocumentObject:
         "b in bidang",
         [1.0, 7.4, 2.2, 3.0, 3.5],
     )
-    doc.add_heading("II. Data Kinerja per Bidang", level=2)
+    _heading(doc, "II. Data Kinerja per Bidang")
     doc.add_paragraph("{%p for b in bidang %}")
-    doc.add_paragraph().add_run("{{ loop.index }}. {{ b.nama }}").bold = True
+    title = doc.add_paragraph()
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_before = Pt(8)
+    title.add_run("{{ loop.index }}. {{ b.nama }}").bold = True
     _table(
         doc,
         ["Kode", "Indikator", "Satuan", "Target", "Realisasi", "Capaian", "Keterangan"],

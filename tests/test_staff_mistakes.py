@@ -1,0 +1,123 @@
+"""Mistakes real staff make, found by playing the SOP as the office would: each one ends in a
+clear reason, the original kept, and the case unharmed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from docx import Document
+from openpyxl import load_workbook
+
+from pipeline.config import Settings
+from tests.support.cases import FIRST, drive_to_signing, quick_app, run_pass
+from tests.support.staff import Staff, fill_form, one
+
+
+def reason(settings: Settings, role: str, name: str) -> str:
+    path = one(settings.root / "outbox" / role / "ditolak", f"{name}.ALASAN.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_draft_edited_from_an_outdated_version_is_refused(share: Settings, tmp_path: Path) -> None:
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        staff.disposisi()
+        run_pass(app)
+        for b in share.office.bidang:
+            staff.isi_formulir(FIRST, b.slug)
+        run_pass(app)
+        old_v1 = tmp_path / "v1-copy.docx"
+        shutil.copyfile(one(share.root / "outbox/analis", f"{FIRST} Draf v1.docx"), old_v1)
+        corrected = tmp_path / "koreksi.xlsx"  # a bidang corrects its data: draft v2 is rendered
+        form = one(share.root / "outbox/bidang/sekretariat", f"{FIRST} *.xlsx")
+        bidang = share.office.bidang_by_slug("sekretariat")
+        assert bidang is not None
+        fill_form(form, corrected, bidang)
+        wb = load_workbook(corrected)
+        wb.active.cell(row=7, column=6, value=71)
+        wb.save(corrected)
+        staff.drop(corrected, "bidang/sekretariat", "koreksi sekretariat.xlsx")
+        run_pass(app)
+        assert (share.root / f"outbox/analis/{FIRST} Draf v2.docx").exists()
+        doc = Document(str(old_v1))  # the analyst still works in v1, as Word would save it
+        doc.add_paragraph("Catatan analis pada versi lama.")
+        edited = tmp_path / f"{FIRST} Draf telaah.docx"
+        doc.save(str(edited))
+        staff.drop(edited, "analis/draf")
+        assert run_pass(app)["rejected"] == 1
+        text = reason(share, "analis", edited.name)
+        assert "dibuat dari Draf v1" in text and "Draf v2" in text
+        staff.telaah_draf(FIRST, 2)  # the newest draft, edited: accepted
+        assert run_pass(app)["accepted"] == 1
+    finally:
+        app.close()
+
+
+def test_the_unsigned_signing_copy_is_not_taken_as_signed(share: Settings, tmp_path: Path) -> None:
+    app = open_with_pdf_copies(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        drive_to_signing(app, staff)
+        unsigned = one(share.root / "outbox/kepala-dinas", f"{FIRST} Untuk Ditandatangani.*")
+        staff.drop(unsigned, "kepala-dinas/tanda-tangan", unsigned.name)
+        assert run_pass(app)["rejected"] == 1
+        state = app.journal.case(FIRST)
+    finally:
+        app.close()
+    assert state is not None and not state.closed
+    assert "belum ada tanda tangan" in reason(share, "kepala-dinas", unsigned.name)
+
+
+def open_with_pdf_copies(share: Settings):  # type: ignore[no-untyped-def]
+    """An app whose 'LibreOffice' turns the final draft into a PDF carrying its text."""
+    from pipeline.app import open_app
+    from tests.support.staff import text_pdf
+
+    return open_app(share, to_pdf=lambda data, name: text_pdf([name, "untuk ditandatangani"]))
+
+
+def test_a_file_about_an_existing_case_does_not_open_a_new_one(share: Settings, tmp_path: Path) -> None:
+    app = quick_app(share)
+
+    def letter(name: str, text: str) -> None:
+        doc = Document()
+        doc.add_paragraph(text)
+        doc.save(str(share.root / "inbox/kepala-dinas/disposisi" / name))
+
+    try:
+        letter("Disposisi Triwulan III 2026.docx", "Surat Inspektorat nomor 700/1")
+        run_pass(app)
+        letter(f"{FIRST} Untuk Ditandatangani (sudah ttd).docx", "naskah yang sudah ditandatangani")
+        letter("Disposisi Triwulan III 2026.docx", "Surat Inspektorat nomor 700/1, disimpan ulang")
+        assert run_pass(app)["rejected"] == 2
+        assert app.journal.case_ids() == [FIRST]
+        letter("Disposisi Triwulan III 2026 baru.docx", "Surat Bupati nomor 050/9")  # on purpose
+        assert run_pass(app)["accepted"] == 1
+    finally:
+        app.close()
+    assert "sudah ada" in reason(share, "kepala-dinas", f"{FIRST} Untuk Ditandatangani (sudah ttd).docx")
+    assert "'baru'" in reason(share, "kepala-dinas", "Disposisi Triwulan III 2026.docx")
+
+
+def test_a_form_in_another_bidangs_folder_says_where_it_belongs(share: Settings, tmp_path: Path) -> None:
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        staff.disposisi()
+        run_pass(app)
+        form = one(share.root / "outbox/bidang/pengelolaan-arsip", f"{FIRST} *.xlsx")
+        bidang = share.office.bidang_by_slug("pengelolaan-arsip")
+        assert bidang is not None
+        filled = tmp_path / "data arsip TW4 final.xlsx"
+        fill_form(form, filled, bidang)
+        staff.drop(filled, "bidang/pembinaan-kearsipan")
+        assert run_pass(app)["rejected"] == 1
+        state = app.journal.case(FIRST)
+    finally:
+        app.close()
+    assert state is not None and state.bidang == {}
+    text = reason(share, "bidang/pembinaan-kearsipan", filled.name)
+    assert "milik bidang 'pengelolaan-arsip'" in text and "inbox/bidang/pengelolaan-arsip/" in text
+    assert text.count("\n- ") == 1, "one clear reason, not a list of every row"
