@@ -41,7 +41,8 @@ def make_pdf_maker(state_dir: Path) -> PdfMaker:
     profile = state_dir / "libreoffice-profile"
 
     def to_pdf(data: bytes, name: str) -> bytes | None:
-        with tempfile.TemporaryDirectory(dir=state_dir) as work:
+        (state_dir / "work").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=state_dir / "work") as work:
             source = Path(work) / f"{name}.docx"
             source.write_bytes(data)
             try:
@@ -85,10 +86,12 @@ class StatusWriter:
     def _write(self, status: Mapping[str, Any], now: datetime) -> None:
         self.written_at = now
         tz = self.settings.tz
-        atomic_write(self.settings.root / "status.html", render_board(status, now, tz).encode())
+        board = render_board(status, now, tz).encode()
+        atomic_write(self.settings.root / "status.html", board, durable=False)
         for role in self.roles():
             text = render_role_status(status, role, now, tz)
-            atomic_write(self.settings.root / "outbox" / role / "STATUS.txt", text.encode())
+            path = self.settings.root / "outbox" / role / "STATUS.txt"
+            atomic_write(path, text.encode(), durable=False)
 
     def tick(self, now: datetime | None = None) -> bool:
         """Refresh the board and run the reminders if `refresh_seconds` have passed.

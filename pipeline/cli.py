@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import signal
 import sys
 import threading
@@ -68,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--settle", type=float, default=2.0, help="seconds a file must be unchanged (polling)"
     )
     watch.add_argument("--rescan", type=float, default=180.0, help="seconds between full rescans")
+    watch.add_argument(
+        "--max-lock-age",
+        type=float,
+        default=12.0,
+        help="hours after which an Office lock file (~$...) beside a drop no longer holds it",
+    )
     watch.add_argument(
         "--incomplete-wait",
         type=float,
@@ -145,15 +152,24 @@ def cmd_watch(args: argparse.Namespace) -> int:
         max_wait=args.incomplete_wait, max_attempts=3 if args.incomplete_wait < 10 else 10
     )
     with InstanceLock(settings.state_dir):
+        # only this watcher uses the work folder: what an interrupted run left there is rubbish
+        shutil.rmtree(settings.state_dir / "work", ignore_errors=True)
         app = open_app(settings)
         try:
             app.status.write()
             watcher = Watcher(
-                app.runner, polling=polling, settle=args.settle, rescan=args.rescan, policy=policy
+                app.runner,
+                polling=polling,
+                settle=args.settle,
+                rescan=args.rescan,
+                policy=policy,
+                max_lock_age=args.max_lock_age * 3600,
+                tick=app.tick,
             )
             if args.once:
                 results = watcher.run_once()
                 app.status.write()
+                app.tick()  # reminders and mail retries, as a running watcher does between drops
                 print(", ".join(f"{k}: {v}" for k, v in sorted(results.items())) or "nothing to do")
                 return 0
             _run_until_stopped(watcher, settings)
@@ -240,11 +256,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for problem in case.problems():
             print(f"    {problem}")
     for case_id in result.missing_bags:
-        print(f"{case_id}: PROBLEM\n    the journal says it is closed, but its bag is not in archive/")
+        print(
+            f"{case_id}: PROBLEM\n    the journal says it is closed, but its bag is not in archive/"
+        )
     megabytes = result.bytes_checked / 1e6
     rate = megabytes / result.seconds if result.seconds > 0 else 0.0
-    print(f"{len(result.cases)} bag(s), {result.files_checked} file(s), {megabytes:.1f} MB in "
-          f"{result.seconds:.2f} s ({rate:.0f} MB/s): {'all OK' if result.ok else 'PROBLEMS FOUND'}")
+    print(
+        f"{len(result.cases)} bag(s), {result.files_checked} file(s), {megabytes:.1f} MB in "
+        f"{result.seconds:.2f} s ({rate:.0f} MB/s): {'all OK' if result.ok else 'PROBLEMS FOUND'}"
+    )
     return 0 if result.ok else 1
 
 

@@ -39,7 +39,7 @@ def fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(dest: Path) -> Iterator[BinaryIO]:
+def atomic_writer(dest: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """A file handle whose bytes appear at `dest` all at once when the block ends without error.
 
     Written under a temporary name in the destination folder, fsynced, renamed into place; a
@@ -51,17 +51,23 @@ def atomic_writer(dest: Path) -> Iterator[BinaryIO]:
         with tmp.open("wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         tmp.replace(dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(dest.parent)
+    if durable:
+        fsync_dir(dest.parent)
 
 
-def atomic_write(dest: Path, data: bytes) -> None:
-    """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial."""
-    with atomic_writer(dest) as handle:
+def atomic_write(dest: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial.
+
+    `durable=False` skips the fsyncs: for files derived from the journal (the status board),
+    which are whole or absent after a crash and rewritten at the next start anyway.
+    """
+    with atomic_writer(dest, durable=durable) as handle:
         handle.write(data)
 
 

@@ -12,6 +12,11 @@ from pipeline.forms import BidangData
 from pipeline.sop import Event
 
 
+def inbox_label(folder: str) -> str:
+    """How staff see an inbox folder: `inbox/analis/draf/`, or `inbox/` for the root."""
+    return "inbox/" if folder in {"", "."} else f"inbox/{folder}/"
+
+
 @dataclass(frozen=True)
 class Drop:
     """A file found in an inbox: where (relative to inbox/), what, and its content hash."""

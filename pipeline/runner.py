@@ -21,7 +21,7 @@ from pipeline.errors import NotReady, Rejected
 from pipeline.faults import crash_point
 from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, unique_path
 from pipeline.journal import DropRecord, Journal
-from pipeline.model import Drop, Outcome
+from pipeline.model import Drop, Outcome, inbox_label
 from pipeline.names import safe_filename
 from pipeline.sop import Stage, timeline
 from pipeline.stages import HANDLERS, PdfMaker, StageContext
@@ -29,11 +29,6 @@ from pipeline.stages import HANDLERS, PdfMaker, StageContext
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
-
-
-def inbox_label(folder: str) -> str:
-    """How staff see an inbox folder: `inbox/analis/draf/`, or `inbox/` for the root."""
-    return "inbox/" if folder in {"", "."} else f"inbox/{folder}/"
 
 
 class Result(StrEnum):
@@ -68,6 +63,8 @@ class Runner:
         pending = self.journal.pending_moves()
         for record in pending:
             self._finish_move(record, self.inbox / record.folder / record.name)
+        if pending:  # a finished drop changes the board, the archive list, the mail queue
+            self.on_change()
         return len(pending)
 
     def process(self, path: Path) -> Result:

@@ -66,7 +66,8 @@ Letakkan file di folder inbox sesuai peran Anda. Sistem memproses file secara ot
 lalu meletakkan hasilnya di folder outbox peran berikutnya.
 
   1. Kepala Dinas   : surat/disposisi (PDF, Word atau gambar) → inbox/kepala-dinas/disposisi/
-  2. Sekretaris     : nota dinas dan formulir bidang terbit otomatis (outbox/sekretaris/)
+  2. Sekretaris     : nota dinas terbit otomatis di outbox/sekretaris/, dan formulir data
+                      setiap bidang di outbox/bidang/<bidang>/
   3. Bidang         : isi formulir dari outbox/bidang/<bidang>/, simpan, lalu letakkan di
 {bidang}
   4–6. Analis       : draf terbit di outbox/analis/; draf hasil telaah → inbox/analis/draf/
@@ -77,7 +78,15 @@ lalu meletakkan hasilnya di folder outbox peran berikutnya.
  10. Arsip          : naskah bertanda tangan diarsipkan di archive/ dan dikirim ke
                       outbox/distribusi/
 
+Penting:
+  - Untuk paraf, letakkan SALINAN PERSIS dari outbox Anda. Jangan membuka lalu menyimpan ulang
+    file itu di Word: isinya berubah dan paraf ditolak. Perbaikan draf dikirim lewat analis.
+  - Bidang boleh mengirim ulang formulir yang sudah diperbaiki selama draf belum diparaf;
+    data terbaru yang dipakai.
+  - Nomor kasus (misalnya DK-2026-001) ada di nama setiap file; biarkan tetap ada di nama file.
+
 File yang tidak dapat diproses dipindahkan ke outbox/<peran>/ditolak/ bersama catatan
-alasannya (*.ALASAN.txt). File asli tidak pernah dihapus.
+alasannya (<nama file>.ALASAN.txt): baca catatan itu, perbaiki, lalu kirim ulang. File asli
+tidak pernah dihapus. Apa yang sedang menunggu Anda: outbox/<peran>/STATUS.txt.
 Posisi setiap kasus: buka status.html di folder ini.
 """

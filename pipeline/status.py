@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.journal import DropRecord, Journal
-from pipeline.model import CaseState
+from pipeline.model import CaseState, inbox_label
 from pipeline.sop import StepTime, current_step, timeline
 
 OPEN_REJECTIONS_DAYS = 14
@@ -57,7 +57,7 @@ def _rejection(record: DropRecord) -> dict[str, Any]:
         "file": record.name,
         "role": record.role,
         "folder": record.dest.rsplit("/", 1)[0] + "/",
-        "inbox": f"inbox/{record.folder}/",
+        "inbox": inbox_label(record.folder),
         "reason": record.reason,
         "at": _iso(record.at),
         "case_id": record.case_id,

@@ -340,10 +340,7 @@ class Watcher:
         swept = sweep_temporaries(self.runner.settings.root)
         if swept:
             self.results["swept"] += swept
-        recovered = self.runner.recover()
-        self.results["recovered"] += recovered
-        if recovered:  # a finished drop changes the board, the archive list, the mail queue
-            self.runner.on_change()
+        self.results["recovered"] += self.runner.recover()
 
     def run_once(self, deadline: float = 600.0) -> Counter[str]:
         """Recover, then handle everything in the inboxes that can be handled now, and return."""

@@ -240,7 +240,9 @@ def test_a_broken_config_is_a_clear_startup_error(
     assert "kantor.toml is not valid TOML" in capsys.readouterr().err
 
 
-def test_a_bidang_may_send_its_form_again_under_the_same_name(share: Settings, tmp_path: Path) -> None:
+def test_a_bidang_may_send_its_form_again_under_the_same_name(
+    share: Settings, tmp_path: Path
+) -> None:
     from tests.support.cases import FIRST, quick_app, run_pass
     from tests.support.staff import Staff, one
 

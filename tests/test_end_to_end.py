@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +16,9 @@ from pypdf import PdfReader
 from pipeline.app import App, open_app
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.intake import RetryPolicy
 from pipeline.status import build_status
-from pipeline.watcher import Watcher
 from tests.support.staff import Staff, one, wait_for
+from tests.support.watching import watcher_thread
 
 CASE = "DK-2026-001"
 
@@ -33,17 +31,10 @@ def sha256(path: Path) -> str:
 def running(share: Settings) -> Iterator[App]:
     """The pipeline watching the share from a thread, as `pipeline watch` does."""
     app = open_app(share)
-    watcher = Watcher(
-        app.runner, polling=False, settle=0.2, rescan=5.0, policy=RetryPolicy(first=0.2)
-    )
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
-    thread.start()
     try:
-        yield app
+        with watcher_thread(app, rescan=5.0):
+            yield app
     finally:
-        stop.set()
-        thread.join(timeout=10)
         app.close()
 
 

@@ -12,26 +12,10 @@ from pypdf import PdfReader, PdfWriter
 
 from pipeline.errors import Rejected
 from pipeline.signatures import NOT_VERIFIABLE_BY_TEXT, check_signed_pdf
+from tests.support.hostile import pdf_file as _pdf
 from tests.support.pki import Issued, make_ca, make_signer, sign_pdf, write_trust_roots
 
 CASE = "DK-2026-001"
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    """A classic PDF with an exact cross-reference table from numbered object bodies."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _stream(data: bytes, extra: bytes = b"") -> bytes:

@@ -19,7 +19,9 @@ def reason(settings: Settings, role: str, name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def test_a_draft_edited_from_an_outdated_version_is_refused(share: Settings, tmp_path: Path) -> None:
+def test_a_draft_edited_from_an_outdated_version_is_refused(
+    share: Settings, tmp_path: Path
+) -> None:
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
     try:
@@ -78,7 +80,9 @@ def open_with_pdf_copies(share: Settings):  # type: ignore[no-untyped-def]
     return open_app(share, to_pdf=lambda data, name: text_pdf([name, "untuk ditandatangani"]))
 
 
-def test_a_file_about_an_existing_case_does_not_open_a_new_one(share: Settings, tmp_path: Path) -> None:
+def test_a_file_about_an_existing_case_does_not_open_a_new_one(
+    share: Settings, tmp_path: Path
+) -> None:
     app = quick_app(share)
 
     def letter(name: str, text: str) -> None:
@@ -97,11 +101,15 @@ def test_a_file_about_an_existing_case_does_not_open_a_new_one(share: Settings, 
         assert run_pass(app)["accepted"] == 1
     finally:
         app.close()
-    assert "sudah ada" in reason(share, "kepala-dinas", f"{FIRST} Untuk Ditandatangani (sudah ttd).docx")
+    assert "sudah ada" in reason(
+        share, "kepala-dinas", f"{FIRST} Untuk Ditandatangani (sudah ttd).docx"
+    )
     assert "'baru'" in reason(share, "kepala-dinas", "Disposisi Triwulan III 2026.docx")
 
 
-def test_a_form_in_another_bidangs_folder_says_where_it_belongs(share: Settings, tmp_path: Path) -> None:
+def test_a_form_in_another_bidangs_folder_says_where_it_belongs(
+    share: Settings, tmp_path: Path
+) -> None:
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
     try:

@@ -22,7 +22,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -38,10 +37,11 @@ from pipeline.app import JOURNAL_FILE, open_app
 from pipeline.cli import prepare_share
 from pipeline.config import Settings, load_settings
 from pipeline.faults import CRASH_ENV
-from pipeline.intake import RetryPolicy, is_temp_name, looks_complete
+from pipeline.intake import is_temp_name, looks_complete
 from pipeline.stages import PdfMaker
 from pipeline.watcher import Watcher
 from tests.support.staff import fill_form, review_draft, sign_by_stamp, text_pdf, wait_for
+from tests.support.watching import watcher_thread
 
 REPO = Path(__file__).resolve().parents[2]
 PERIOD = "Triwulan III 2026"
@@ -600,15 +600,8 @@ def watching(
     """The pipeline's own Watcher on `site`, run from a thread as `pipeline watch` runs it
     (`to_pdf` replaces LibreOffice, e.g. to skip the signing PDF under load)."""
     app = open_app(site.settings(), to_pdf=to_pdf)
-    watcher = Watcher(
-        app.runner, polling=polling, settle=settle, rescan=30.0, policy=RetryPolicy(first=0.2)
-    )
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
-    thread.start()
     try:
-        yield watcher
+        with watcher_thread(app, polling=polling, settle=settle) as watcher:
+            yield watcher
     finally:
-        stop.set()
-        thread.join(timeout=30)
         app.close()
