@@ -21,7 +21,7 @@ judged it against the working-day calendar).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +67,17 @@ def format_time(moment: datetime | None, tz: ZoneInfo) -> str:
     return f"{day}, {local.day} {month} {local.year} {local:%H.%M}"
 
 
+def format_deadline(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A deadline as staff read it: one at 00.00 is the end of the day before."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(tz)
+    if local.time() != time(0):
+        return format_time(local, tz)
+    day = local - timedelta(days=1)
+    return f"{_DAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year} (akhir hari)"
+
+
 def format_duration(span: timedelta) -> str:
     """Indonesian rounded duration: "2 hari 3 jam", "4 jam 10 menit", "< 1 menit"."""
     minutes = int(abs(span).total_seconds() // 60)
@@ -85,22 +96,21 @@ def current_step(case: Case) -> Mapping[str, Any] | None:
 
 
 def waits_for(case: Case, role: str) -> bool:
-    """True if the open case waits for `role` (`waiting_for` is a role or a list of roles)."""
+    """True if the open case waits for `role`."""
+    return role in waiting_roles(case)
+
+
+def waiting_roles(case: Case) -> list[str]:
+    """The roles an open case waits for (`waiting_for` is one role or a list of roles)."""
     waiting = case.get("waiting_for")
     if case.get("closed_at") or not waiting:
-        return False
-    return role == waiting if isinstance(waiting, str) else role in waiting
-
-
-def _roles(case: Case) -> list[str]:
-    waiting = case.get("waiting_for")
-    if not waiting:
         return []
     return [waiting] if isinstance(waiting, str) else [str(r) for r in waiting]
 
 
-def _waiting_roles(case: Case) -> str:
-    return ", ".join(role_label(r) for r in _roles(case)) or "-"
+def _waiting_label(case: Case) -> str:
+    label = case.get("waiting_label")
+    return str(label) if label else ", ".join(role_label(r) for r in waiting_roles(case)) or "-"
 
 
 def _since(case: Case) -> datetime:
@@ -259,7 +269,7 @@ def _time_cell(case: Case, now: datetime, tz: ZoneInfo) -> str:
     note_cls = "late-text" if note.startswith("Terlambat") else "muted"
     return (
         f"berjalan {_e(spent)} (baku {_e(step.get('standard', '-'))})<br>"
-        f"<span class='muted'>batas {_e(format_time(parse_time(case.get('due_at')), tz))}</span>"
+        f"<span class='muted'>batas {_e(format_deadline(parse_time(case.get('due_at')), tz))}</span>"
         f"<br><span class='{note_cls}'>{_e(note)}</span>"
     )
 
@@ -275,7 +285,7 @@ def _waiting_cell(case: Case) -> str:
         return "-"
     drop = case.get("next_drop")
     where = f"<br><span class='muted'>letakkan di</span> <code>{_e(drop)}</code>" if drop else ""
-    return f"{_e(_waiting_roles(case))}{where}"
+    return f"{_e(_waiting_label(case))}{where}"
 
 
 def _case_row(case: Case, now: datetime, tz: ZoneInfo) -> str:
@@ -284,7 +294,7 @@ def _case_row(case: Case, now: datetime, tz: ZoneInfo) -> str:
     attrs = (
         f'data-case="{_e(case.get("id"))}" data-overdue="{_flag(late)}" '
         f'data-state="{"selesai" if closed else "berjalan"}" '
-        f'data-step="{_e(case.get("step") or "")}" data-waiting-for="{_e(" ".join(_roles(case)))}"'
+        f'data-step="{_e(case.get("step") or "")}" data-waiting-for="{_e(" ".join(waiting_roles(case)))}"'
     )
     cells = [
         ("Kasus", f"<b>{_e(case.get('id'))}</b><br>{_e(case.get('period', ''))}"),
@@ -429,7 +439,7 @@ def _role_case_entry(n: int, case: Case, role: str, now: datetime, tz: ZoneInfo)
         f"   Langkah {case.get('step')}: {_one_line(case.get('step_activity'))}",
         f"   Menunggu sejak: {format_time(_since(case), tz)}",
         f"   Batas waktu ({_one_line(step.get('standard', '-'))}): "
-        f"{format_time(parse_time(case.get('due_at')), tz)}",
+        f"{format_deadline(parse_time(case.get('due_at')), tz)}",
         f"   Letakkan berkas di: {drop_folder_for(case, role)}",
         "",
     ]
@@ -449,7 +459,7 @@ def render_role_status(status: Mapping[str, Any], role: str, now: datetime, tz: 
     mine = sorted((c for c in status.get("cases", ()) if waits_for(c, role)), key=_since)
     rejected = [r for r in status.get("rejections", ()) if r.get("role") == role]
     lines = [
-        f"STATUS UNTUK: {role_label(role)}",
+        f"STATUS UNTUK: {(status.get('role_names') or {}).get(role) or role_label(role)}",
         f"Diperbarui: {format_time(now, tz)}",
         "",
         f"Berkas yang menunggu Anda: {len(mine)} (terlama di atas)"
@@ -476,10 +486,10 @@ def reminder_text(case: Case, now: datetime, tz: ZoneInfo) -> str:
                 f"({_one_line(case.get('period'))}) melewati waktu baku.",
                 "",
                 f"Kegiatan: {_one_line(case.get('step_activity'))}",
-                f"Menunggu: {_waiting_roles(case)}",
+                f"Menunggu: {_waiting_label(case)}",
                 f"Mulai: {format_time(_since(case), tz)}",
                 f"Waktu baku: {_one_line(step.get('standard', '-'))}",
-                f"Batas waktu: {format_time(parse_time(case.get('due_at')), tz)}",
+                f"Batas waktu: {format_deadline(parse_time(case.get('due_at')), tz)}",
                 f"{deadline_note(case, now)}.",
                 "",
                 "Mohon segera diselesaikan; letakkan berkas di: "

@@ -18,6 +18,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.app import open_app, utc_now
 from pipeline.arsip_list import write_archive_list
+from pipeline.board import waits_for
 from pipeline.config import Settings, load_settings
 from pipeline.documents import Documents
 from pipeline.errors import ConfigError, LockHeld, PipelineError
@@ -200,7 +201,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         app.close()
     if args.role:
-        status["cases"] = [c for c in status["cases"] if _waits_for(c, args.role)]
+        status["cases"] = [c for c in status["cases"] if waits_for(c, args.role)]
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
     else:
@@ -208,11 +209,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
         print_status(status, settings.tz)
     return 0
-
-
-def _waits_for(case: dict[str, Any], role: str) -> bool:
-    waiting = case.get("waiting_for")
-    return role == waiting if isinstance(waiting, str) else bool(waiting and role in waiting)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -270,11 +266,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     settings = load_settings(args.root, args.state)
-    app = open_app(settings, to_pdf=lambda data, name: None)
-    try:
-        restored = reindex(settings, app.journal)
-    finally:
-        app.close()
+    with InstanceLock(settings.state_dir):  # no watcher may open cases meanwhile
+        app = open_app(settings, to_pdf=lambda data, name: None)
+        try:
+            restored = reindex(settings, app.journal)
+        finally:
+            app.close()
     print(f"restored {len(restored)} closed case(s) from archive/: {', '.join(restored) or '-'}")
     return 0
 

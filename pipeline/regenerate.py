@@ -207,8 +207,8 @@ def data_complete(settings: Settings, state: CaseState) -> bool:
 
 
 def in_normal_flow(state: CaseState) -> bool:
-    """An open case whose draft is not final yet takes a regenerated draft as a new version."""
-    return not state.closed and not state.has("draf_final")
+    """An open case whose draft the analyst has not sent back yet takes a new version."""
+    return not state.closed and not state.has("draf_diterima")
 
 
 def reasons_for(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline.board import drop_folder_for, reminder_text
+from pipeline.board import drop_folder_for, reminder_text, waiting_roles
 from pipeline.config import Settings
 from pipeline.fsops import atomic_write
 from pipeline.journal import Journal
@@ -83,14 +83,6 @@ class PendingMail:
 # --- deciding (pure) ----------------------------------------------------------------------------
 
 
-def waiting_roles(case: Case) -> list[str]:
-    """The roles an open case waits for (`waiting_for` is one role or a list of roles)."""
-    waiting = case.get("waiting_for")
-    if case.get("closed_at") or not waiting:
-        return []
-    return [waiting] if isinstance(waiting, str) else [str(r) for r in waiting]
-
-
 def overdue_waits(status: Mapping[str, Any]) -> list[tuple[Reminder, Case]]:
     """Every (case, current step, waiting role) whose step has passed its standard time."""
     return [
@@ -142,8 +134,16 @@ class Reminders:
         new = [(r, c) for r, c in overdue_waits(status) if r not in known]
         for reminder, case in new:
             self._remind(reminder, case, now)
-        self._send_due(current_steps(status), now)
+        current = current_steps(status)
+        self._withdraw_done(known, current)
+        self._send_due(current, now)
         return len(new)
+
+    def _withdraw_done(self, known: set[Reminder], current: set[tuple[str, int]]) -> None:
+        """A note about a step that has moved on is no longer true: take it out of the outbox."""
+        for reminder in known:
+            if (reminder.case_id, reminder.step) not in current:
+                reminder.note_path(self.settings.root).unlink(missing_ok=True)
 
     def _remind(self, reminder: Reminder, case: Case, now: datetime) -> None:
         body = note_text(case, reminder.role, now, self.settings.tz)

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from pipeline.archive import ArchivedFile, bag_info, build_manifest, file_case
 from pipeline.config import Settings
 from pipeline.documents import Documents, tanggal
-from pipeline.errors import NotReady, Rejected
+from pipeline.errors import NotReady, PipelineError, Rejected
 from pipeline.faults import crash_point
 from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, unique_path
 from pipeline.journal import DropRecord, Journal
@@ -29,6 +29,10 @@ from pipeline.stages import HANDLERS, PdfMaker, StageContext
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
+INTERNAL_ERROR = (
+    "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
+    "mohon hubungi pengelola sistem (lihat log server)"
+)
 
 
 class Result(StrEnum):
@@ -94,16 +98,18 @@ class Runner:
             self._reject(drop, role, exc.message)
             return Result.REJECTED
         except Exception:
-            log.exception("internal error while handling %s", drop.path)
-            self._reject(
-                drop,
-                role,
-                "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
-                "mohon hubungi pengelola sistem (lihat log server)",
-            )
-            return Result.REJECTED
-        self._apply(drop, outcome)
+            return self._internal_error(drop, role)
+        try:
+            self._prepare(drop, outcome)
+        except (FileExistsError, PipelineError):  # permanent: retrying would fail the same way
+            return self._internal_error(drop, role)
+        self._commit(drop, outcome)
         return Result.ACCEPTED
+
+    def _internal_error(self, drop: Drop, role: str) -> Result:
+        log.exception("internal error while handling %s", drop.path)
+        self._reject(drop, role, INTERNAL_ERROR)
+        return Result.REJECTED
 
     def _handle(self, drop: Drop, found: tuple[Stage, str] | None, seen_before: bool) -> Outcome:
         if found is None:
@@ -155,7 +161,8 @@ class Runner:
 
     # --- doing --------------------------------------------------------------------------------
 
-    def _apply(self, drop: Drop, outcome: Outcome) -> None:
+    def _prepare(self, drop: Drop, outcome: Outcome) -> None:
+        """Everything an outcome writes, before the journal knows of it (safe to redo)."""
         root = self.settings.root
         for out in outcome.outputs:
             atomic_write(root / out.path, out.data)
@@ -165,6 +172,9 @@ class Runner:
         if outcome.archive_dir:
             self._file_archive(drop, outcome)
             crash_point("after-archive")
+
+    def _commit(self, drop: Drop, outcome: Outcome) -> None:
+        root = self.settings.root
         drop_id = self.journal.commit_outcome(drop, outcome, self.clock())
         crash_point("after-commit")
         move_file(drop.path, root / outcome.input_dest)

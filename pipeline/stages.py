@@ -9,7 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.assign import assign_case, find_case_ids, format_case_id, period_from_name
+from pipeline.assign import (
+    assign_case,
+    case_id_pattern,
+    find_case_ids,
+    format_case_id,
+    period_from_name,
+)
 from pipeline.board import role_label
 from pipeline.config import Settings
 from pipeline.documents import (
@@ -54,6 +60,20 @@ class StageContext:
         states = (self.journal.case(cid) for cid in self.journal.case_ids(open_only=True))
         return [s for s in states if s is not None and wanted(s)]
 
+    def next_seq(self, year: int) -> int:
+        """The next case number of `year`: after the journal's and after every case of that year
+        the share holds (a bag, or accepted inputs), so a lost journal never hands out a used
+        number again. Outputs alone (a crash before the commit) do not count: they are redone."""
+        pattern = case_id_pattern(self.prefix)
+        root = self.settings.root
+        folders = [
+            *root.glob(f"archive/{year}/*"),
+            *(m.parent for m in root.glob("berkas/*/masuk")),
+        ]
+        found = [pattern.fullmatch(f.name) for f in folders]
+        seen = [int(m.group(2)) for m in found if m and int(m.group(1)) == year]
+        return max([self.journal.next_seq(year), *(s + 1 for s in seen)])
+
     def masuk(self, case_id: str, step: int, label: str, name: str) -> str:
         """A free place for an accepted drop: a bidang may send a form twice under one name."""
         taken = 0
@@ -97,7 +117,7 @@ def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> 
     local = ctx.now.astimezone(ctx.settings.tz)
     period = period_from_name(drop.name, local.year)
     _check_new_case(ctx, drop, _document_text(drop.path, kind), period)
-    seq = ctx.journal.next_seq(local.year)
+    seq = ctx.next_seq(local.year)
     case = NewCase(format_case_id(ctx.prefix, local.year, seq), local.year, seq, period)
     outputs = (_nota_dinas(ctx, case, drop.name), *_forms(ctx, case))
     return Outcome(
@@ -173,7 +193,8 @@ def _forms(ctx: StageContext, case: NewCase) -> tuple[Output, ...]:
 
 
 def _collecting(state: CaseState) -> bool:
-    return state.has("perintah") and not state.has("draf_final")
+    """Data are taken until the analyst sends a reviewed draft: from then on that draft is final."""
+    return state.has("perintah") and not state.has("draf_diterima")
 
 
 def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outcome:
@@ -186,9 +207,9 @@ def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -
     check_drop(drop.path, stage.accepts)
     data, text = read_form(drop.path, bidang)
     state = ctx.resolve(drop, text, _collecting, f"data {bidang.nama}")
-    if state.has("draf_final"):
+    if state.has("draf_diterima"):
         raise Rejected(
-            f"draf kasus {state.id} sudah final dan sedang diparaf",
+            f"draf kasus {state.id} sudah ditelaah analis dan menjadi draf final",
             "data tidak dapat diubah lagi; hubungi analis bila ada kesalahan",
         )
     collected = state.bidang | {bidang.slug: data}
@@ -296,7 +317,7 @@ def handle_paraf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outc
     step = 7 + index
     events = [Event(f"paraf:{stage.role}", ctx.now)]
     if index == 0:
-        events.insert(0, Event("draf_final", final.at))
+        events.insert(0, Event("draf_final", final_at(state, final)))
     return Outcome(
         case_id=state.id,
         input_dest=ctx.masuk(state.id, step, f"paraf {stage.role}", drop.name),
@@ -306,6 +327,13 @@ def handle_paraf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outc
         outputs=_after_paraf(ctx, state, final, order, index),
         events=tuple(events),
     )
+
+
+def final_at(state: CaseState, final: Draft) -> datetime:
+    """When the draft became final: the analyst's last accepted drop (it may be an unchanged
+    pipeline version, made earlier), never before the version itself existed."""
+    sent = [e.at for e in state.events if e.name == "draf_diterima"]
+    return max([final.at, *sent])
 
 
 def _paraf_case(ctx: StageContext, drop: Drop, role: str, order: tuple[str, ...]) -> CaseState:

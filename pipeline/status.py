@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pipeline.board import role_label
 from pipeline.config import Settings
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import CaseState, inbox_label
@@ -73,11 +74,24 @@ def open_rejections(journal: Journal, now: datetime) -> list[DropRecord]:
     return [r for r in recent if (fixed[r.folder] or r.at) <= r.at]
 
 
+def role_names(settings: Settings) -> dict[str, str]:
+    """Staff-facing names of the bidang roles, as configured (the slugs are folder names)."""
+    return {f"bidang/{b.slug}": b.nama for b in settings.office.bidang}
+
+
+def _labelled(case: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    waiting = case["waiting_for"]
+    roles = [waiting] if isinstance(waiting, str) else list(waiting or [])
+    return case | {"waiting_label": ", ".join(names.get(r) or role_label(r) for r in roles) or None}
+
+
 def build_status(settings: Settings, journal: Journal, now: datetime) -> dict[str, Any]:
     cases = [journal.case(cid) for cid in journal.case_ids()]
+    names = role_names(settings)
     return {
         "generated_at": now.isoformat(),
+        "role_names": names,
         "sop": {"nomor": settings.sop.nomor, "nama": settings.sop.nama},
-        "cases": [case_status(settings, c, now) for c in cases if c is not None],
+        "cases": [_labelled(case_status(settings, c, now), names) for c in cases if c],
         "rejections": [_rejection(r) for r in open_rejections(journal, now)],
     }

@@ -241,3 +241,15 @@ def test_each_late_bidang_gets_its_own_note(tmp_path: Path, smtp_server: SmtpSer
         assert smtp_server.recipients == [["arsip@x.id"]], "sekretariat delivered: no mail"
     finally:
         office.app.close()
+
+
+def test_a_note_is_withdrawn_once_its_step_has_moved_on(tmp_path: Path) -> None:
+    settings = configure(tmp_path, smtp_port=None, emails={})
+    with office_at_step_5(settings, tmp_path) as office:
+        office.tick(wib(7, 9))
+        [note] = office.notes()
+        office.staff.telaah_draf(CASE, 1)  # the analyst finally sends the reviewed draft
+        office.handle()
+        office.tick(wib(7, 12))
+        assert not note.exists()
+        assert office.notes() == []

@@ -129,3 +129,97 @@ def test_a_form_in_another_bidangs_folder_says_where_it_belongs(
     text = reason(share, "bidang/pembinaan-kearsipan", filled.name)
     assert "milik bidang 'pengelolaan-arsip'" in text and "inbox/bidang/pengelolaan-arsip/" in text
     assert text.count("\n- ") == 1, "one clear reason, not a list of every row"
+
+
+def test_a_bidang_cannot_change_data_once_the_analyst_sent_the_reviewed_draft(
+    share: Settings, tmp_path: Path
+) -> None:
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        staff.disposisi()
+        run_pass(app)
+        for b in share.office.bidang:
+            staff.isi_formulir(FIRST, b.slug)
+        run_pass(app)
+        staff.telaah_draf(FIRST, 1)
+        run_pass(app)
+        late = tmp_path / "terlambat.xlsx"
+        form = one(share.root / "outbox/bidang/sekretariat", f"{FIRST} *.xlsx")
+        bidang = share.office.bidang_by_slug("sekretariat")
+        assert bidang is not None
+        fill_form(form, late, bidang)
+        wb = load_workbook(late)
+        wb.active.cell(row=7, column=6, value=99)
+        wb.save(late)
+        staff.drop(late, "bidang/sekretariat")
+        assert run_pass(app)["rejected"] == 1
+        state = app.journal.case(FIRST)
+    finally:
+        app.close()
+    assert state is not None
+    assert [(d.version, d.source) for d in state.drafts] == [(1, "pipeline"), (2, "analis")]
+    assert "hubungi analis" in reason(share, "bidang/sekretariat", late.name).lower()
+
+
+def test_a_lost_journal_never_hands_out_a_filed_case_number_again(
+    share: Settings, tmp_path: Path
+) -> None:
+    from pipeline.config import load_settings
+    from tests.support.staff import text_pdf
+
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        drive_to_signing(app, staff)
+        signed = tmp_path / "ttd.pdf"
+        signed.write_bytes(text_pdf([FIRST, "ditandatangani"]))
+        staff.drop(signed, "kepala-dinas/tanda-tangan")
+        run_pass(app)
+    finally:
+        app.close()
+    assert (share.root / "archive/2026" / FIRST).is_dir()
+    fresh = load_settings(share.root, tmp_path / "new-state", settle_seconds=0.0)  # disk lost
+    app = quick_app(fresh)
+    try:
+        staff = Staff(fresh, tmp_path / "desk2")
+        staff.disposisi("Disposisi Triwulan IV 2026.docx")
+        assert run_pass(app)["accepted"] == 1
+        assert app.journal.case_ids() == ["DK-2026-002"]
+    finally:
+        app.close()
+
+
+def test_an_unchanged_draft_is_final_when_the_analyst_sends_it_not_when_it_was_made(
+    share: Settings, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.app import open_app
+    from pipeline.sop import timeline
+
+    now = [datetime(2026, 11, 2, 1, 0, tzinfo=UTC)]  # Monday 08.00 WIB
+    app = open_app(share, clock=lambda: now[0], to_pdf=lambda data, name: None)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        staff.disposisi()
+        run_pass(app)
+        for b in share.office.bidang:
+            staff.isi_formulir(FIRST, b.slug)
+        run_pass(app)
+        now[0] += timedelta(days=1)  # Tuesday: the analyst finds v1 right and sends it back as is
+        v1 = one(share.root / "outbox/analis", f"{FIRST} Draf v1.docx")
+        staff.drop(v1, "analis/draf", f"{FIRST} Draf v1 sudah ditelaah.docx")
+        run_pass(app)
+        now[0] += timedelta(hours=2)
+        staff.paraf(FIRST, "kasubag-ppmep")
+        run_pass(app)
+        state = app.journal.case(FIRST)
+    finally:
+        app.close()
+    assert state is not None
+    times = {t.spec.no: t for t in timeline(share.sop, state.events, now[0], share.office.calendar)}
+    assert times[6].completed_at is not None and times[6].started_at is not None
+    assert times[6].completed_at >= times[6].started_at
+    assert times[7].started_at == datetime(2026, 11, 3, 1, 0, tzinfo=UTC)
+    assert not times[7].overdue, "two hours for a one-day paraf is on time"
