@@ -23,6 +23,7 @@ from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, u
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import Drop, Outcome, inbox_label
 from pipeline.names import safe_filename
+from pipeline.outbox import tidy_after
 from pipeline.sop import Stage, timeline
 from pipeline.stages import HANDLERS, PdfMaker, StageContext
 
@@ -180,6 +181,8 @@ class Runner:
         move_file(drop.path, root / outcome.input_dest)
         crash_point("after-move")
         self.journal.mark_moved(drop_id)
+        closed = outcome.case_id if outcome.closes_at else None
+        tidy_after(root, (o.path for o in outcome.outputs), closed)
         log.info("accepted %s for %s", drop.name, outcome.case_id)
         self.on_change()
 

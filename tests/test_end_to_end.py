@@ -118,6 +118,14 @@ def test_a_case_runs_from_disposition_to_archive(running: App, tmp_path: Path) -
     assert not any(p.is_file() for p in (root / "inbox").rglob("*")), (
         "accepted inputs left the inbox"
     )
+    outboxes = [
+        *(root / "outbox").glob(f"*/{CASE} *"),
+        *(root / "outbox/bidang").glob(f"*/{CASE} *"),
+    ]
+    left = [p for p in outboxes if p.parent.parent.name != "distribusi"]
+    assert left == [], "a closed case's files are retired to lama/"
+    assert (root / f"outbox/analis/lama/{CASE} Draf v1.docx").exists()
+    assert (root / f"outbox/sekretaris/lama/{CASE} Nota Dinas.docx").exists()
     status = build_status(settings, running.journal, running.runner.clock())
     (case,) = status["cases"]
     assert case["closed_at"] and case["step"] is None and case["waiting_for"] is None
@@ -173,7 +181,8 @@ def test_signing_copy_is_a_pdf_made_by_libreoffice(running: App, tmp_path: Path)
     root = running.settings.root
     staff = Staff(running.settings, tmp_path / "desk")
     play_case(staff, root)
-    pdf = root / f"outbox/kepala-dinas/{CASE} Untuk Ditandatangani.pdf"
+    wait_for(lambda: case_closed(running), "case closed")
+    pdf = root / f"outbox/kepala-dinas/lama/{CASE} Untuk Ditandatangani.pdf"  # retired at closing
     assert pdf.exists()
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert CASE in text and "Catatan analis" in text

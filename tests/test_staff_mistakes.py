@@ -51,6 +51,9 @@ def test_a_draft_edited_from_an_outdated_version_is_refused(
         assert run_pass(app)["rejected"] == 1
         text = reason(share, "analis", edited.name)
         assert "dibuat dari Draf v1" in text and "Draf v2" in text
+        current = sorted(p.name for p in (share.root / "outbox/analis").glob(f"{FIRST} *"))
+        assert current == [f"{FIRST} Draf v2.docx"], "the superseded draft moved to lama/"
+        assert (share.root / f"outbox/analis/lama/{FIRST} Draf v1.docx").exists()
         staff.telaah_draf(FIRST, 2)  # the newest draft, edited: accepted
         assert run_pass(app)["accepted"] == 1
     finally:

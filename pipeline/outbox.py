@@ -1,0 +1,69 @@
+"""Keeping each outbox to what is current: older versions and closed cases move to `lama/`.
+
+Only the pipeline's own outputs live in an outbox (the case keeps its copies in berkas/), so
+moving them never touches an original; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from pipeline.fsops import move_file, unique_path
+
+log = logging.getLogger(__name__)
+OLD = "lama"
+KEPT = frozenset({"distribusi", "regenerasi"})  # copies for others and batch output stay
+_VERSION = re.compile(r"\bv\d+\b")
+
+
+def superseded(existing: Iterable[str], new: str) -> list[str]:
+    """Names that are the same document as `new` in another version ("Draf v1" for "Draf v2")."""
+    shape = _VERSION.sub("v#", new)
+    if shape == new:
+        return []
+    return sorted(n for n in existing if n != new and _VERSION.sub("v#", n) == shape)
+
+
+def of_case(existing: Iterable[str], case_id: str) -> list[str]:
+    return sorted(n for n in existing if n.startswith(f"{case_id} "))
+
+
+def retire(folder: Path, names: Iterable[str]) -> int:
+    """Move `names` of `folder` into `folder/lama/` (under a free name); returns how many."""
+    moved = 0
+    for name in names:
+        source = folder / name
+        if source.is_file():
+            move_file(source, unique_path(folder / OLD, name))
+            moved += 1
+    return moved
+
+
+def tidy_after(root: Path, written: Iterable[str], closed_case: str | None) -> int:
+    """After an outcome: retire what the new outputs supersede, and a closed case's files."""
+    moved = 0
+    for rel in written:
+        path = PurePosixPath(rel)
+        if path.parts[0] == "outbox" and path.parts[1] not in KEPT:
+            folder = root / path.parent
+            moved += retire(folder, superseded(_names(folder), path.name))
+    if closed_case:
+        for folder in _role_outboxes(root):
+            moved += retire(folder, of_case(_names(folder), closed_case))
+    return moved
+
+
+def _names(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+
+
+def _role_outboxes(root: Path) -> list[Path]:
+    outbox = root / "outbox"
+    folders = [
+        p for p in outbox.iterdir() if p.is_dir() and p.name not in KEPT and p.name != "bidang"
+    ]
+    bidang = outbox / "bidang"
+    return folders + ([p for p in bidang.iterdir() if p.is_dir()] if bidang.is_dir() else [])
