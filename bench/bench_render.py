@@ -273,8 +273,12 @@ def measure_pdf(template: Path, contexts: Sequence[dict[str, Any]], rounds: int)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer documents and rounds")
+    parser.add_argument(
+        "--docs", type=int, help="documents per round (default 200; 60 with --quick)"
+    )
     args = parser.parse_args(argv)
     docs, rounds, pdfs = (60, 3, 10) if args.quick else (200, 5, 30)
+    docs = args.docs or docs
     with tempfile.TemporaryDirectory() as scratch:
         template = build_template(Path(scratch) / "laporan-iku.docx")
         return run_all(template, docs, rounds, pdfs)

@@ -27,6 +27,19 @@ def superseded(existing: Iterable[str], new: str) -> list[str]:
     return sorted(n for n in existing if n != new and _VERSION.sub("v#", n) == shape)
 
 
+def older_versions(existing: Iterable[str]) -> list[str]:
+    """Every name of which a higher version of the same document is present (idempotent)."""
+    newest: dict[str, tuple[int, str]] = {}
+    for name in existing:
+        found = _VERSION.findall(name)
+        if found:
+            shape, number = _VERSION.sub("v#", name), int(found[-1][1:])
+            newest[shape] = max(newest.get(shape, (number, name)), (number, name))
+    return sorted(
+        n for n in existing if _VERSION.findall(n) and newest[_VERSION.sub("v#", n)][1] != n
+    )
+
+
 def of_case(existing: Iterable[str], case_id: str) -> list[str]:
     return sorted(n for n in existing if n.startswith(f"{case_id} "))
 
@@ -39,6 +52,15 @@ def retire(folder: Path, names: Iterable[str]) -> int:
         if source.is_file():
             move_file(source, unique_path(folder / OLD, name))
             moved += 1
+    return moved
+
+
+def tidy_case(root: Path, case_id: str, closed: bool) -> int:
+    """Bring every role outbox in line for one case (after a crash: the same as tidy_after)."""
+    moved = 0
+    for folder in _role_outboxes(root):
+        names = of_case(_names(folder), case_id)
+        moved += retire(folder, names if closed else older_versions(names))
     return moved
 
 

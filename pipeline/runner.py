@@ -23,7 +23,7 @@ from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, u
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import Drop, Outcome, inbox_label
 from pipeline.names import safe_filename
-from pipeline.outbox import tidy_after
+from pipeline.outbox import tidy_after, tidy_case
 from pipeline.sop import Stage, timeline
 from pipeline.stages import HANDLERS, PdfMaker, StageContext
 
@@ -68,6 +68,9 @@ class Runner:
         pending = self.journal.pending_moves()
         for record in pending:
             self._finish_move(record, self.inbox / record.folder / record.name)
+            case = self.journal.case(record.case_id) if record.case_id else None
+            if case is not None and record.outcome == "accepted":
+                tidy_case(self.settings.root, case.id, case.closed)
         if pending:  # a finished drop changes the board, the archive list, the mail queue
             self.on_change()
         return len(pending)
