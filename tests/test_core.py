@@ -243,8 +243,8 @@ def test_a_broken_config_is_a_clear_startup_error(
 def test_a_bidang_may_send_its_form_again_under_the_same_name(
     share: Settings, tmp_path: Path
 ) -> None:
-    from tests.support.cases import FIRST, quick_app, run_pass
-    from tests.support.staff import Staff, one
+    from tests.support.cases import FIRST, quick_app, revised_form, run_pass
+    from tests.support.staff import Staff
 
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
@@ -253,16 +253,7 @@ def test_a_bidang_may_send_its_form_again_under_the_same_name(
         run_pass(app)
         first = staff.isi_formulir(FIRST, "sekretariat").name
         run_pass(app)
-        form = one(share.root / "outbox/bidang/sekretariat", f"{FIRST} *.xlsx")
-        again = tmp_path / "again.xlsx"
-        from tests.support.staff import fill_form
-
-        bidang = share.office.bidang_by_slug("sekretariat")
-        assert bidang is not None
-        fill_form(form, again, bidang)
-        wb = load_workbook(again)
-        wb.active.cell(row=7, column=6, value=99)
-        wb.save(again)
+        again = revised_form(share, "sekretariat", tmp_path / "again.xlsx", 99)
         staff.drop(again, "bidang/sekretariat", first)
         assert run_pass(app) == {"accepted": 1, "recovered": 0}
         state = app.journal.case(FIRST)

@@ -7,10 +7,16 @@ import shutil
 from pathlib import Path
 
 from docx import Document
-from openpyxl import load_workbook
 
 from pipeline.config import Settings
-from tests.support.cases import FIRST, drive_to_signing, quick_app, run_pass
+from tests.support.cases import (
+    FIRST,
+    drive_to_draft,
+    drive_to_signing,
+    quick_app,
+    revised_form,
+    run_pass,
+)
 from tests.support.staff import Staff, fill_form, one
 
 
@@ -25,21 +31,11 @@ def test_a_draft_edited_from_an_outdated_version_is_refused(
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
     try:
-        staff.disposisi()
-        run_pass(app)
-        for b in share.office.bidang:
-            staff.isi_formulir(FIRST, b.slug)
-        run_pass(app)
+        drive_to_draft(app, staff)
         old_v1 = tmp_path / "v1-copy.docx"
         shutil.copyfile(one(share.root / "outbox/analis", f"{FIRST} Draf v1.docx"), old_v1)
-        corrected = tmp_path / "koreksi.xlsx"  # a bidang corrects its data: draft v2 is rendered
-        form = one(share.root / "outbox/bidang/sekretariat", f"{FIRST} *.xlsx")
-        bidang = share.office.bidang_by_slug("sekretariat")
-        assert bidang is not None
-        fill_form(form, corrected, bidang)
-        wb = load_workbook(corrected)
-        wb.active.cell(row=7, column=6, value=71)
-        wb.save(corrected)
+        # a bidang corrects its data: draft v2 is rendered
+        corrected = revised_form(share, "sekretariat", tmp_path / "koreksi.xlsx", 71)
         staff.drop(corrected, "bidang/sekretariat", "koreksi sekretariat.xlsx")
         run_pass(app)
         assert (share.root / f"outbox/analis/{FIRST} Draf v2.docx").exists()
@@ -140,21 +136,10 @@ def test_a_bidang_cannot_change_data_once_the_analyst_sent_the_reviewed_draft(
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
     try:
-        staff.disposisi()
-        run_pass(app)
-        for b in share.office.bidang:
-            staff.isi_formulir(FIRST, b.slug)
-        run_pass(app)
+        drive_to_draft(app, staff)
         staff.telaah_draf(FIRST, 1)
         run_pass(app)
-        late = tmp_path / "terlambat.xlsx"
-        form = one(share.root / "outbox/bidang/sekretariat", f"{FIRST} *.xlsx")
-        bidang = share.office.bidang_by_slug("sekretariat")
-        assert bidang is not None
-        fill_form(form, late, bidang)
-        wb = load_workbook(late)
-        wb.active.cell(row=7, column=6, value=99)
-        wb.save(late)
+        late = revised_form(share, "sekretariat", tmp_path / "terlambat.xlsx", 99)
         staff.drop(late, "bidang/sekretariat")
         assert run_pass(app)["rejected"] == 1
         state = app.journal.case(FIRST)
@@ -205,11 +190,7 @@ def test_an_unchanged_draft_is_final_when_the_analyst_sends_it_not_when_it_was_m
     app = open_app(share, clock=lambda: now[0], to_pdf=lambda data, name: None)
     staff = Staff(share, tmp_path / "desk")
     try:
-        staff.disposisi()
-        run_pass(app)
-        for b in share.office.bidang:
-            staff.isi_formulir(FIRST, b.slug)
-        run_pass(app)
+        drive_to_draft(app, staff)
         now[0] += timedelta(days=1)  # Tuesday: the analyst finds v1 right and sends it back as is
         v1 = one(share.root / "outbox/analis", f"{FIRST} Draf v1.docx")
         staff.drop(v1, "analis/draf", f"{FIRST} Draf v1 sudah ditelaah.docx")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from pipeline.app import App, open_app
 from pipeline.config import Settings, load_settings
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
-from tests.support.staff import Staff
+from tests.support.staff import Staff, fill_form, one
 
 FIRST = "DK-2026-001"
 
@@ -30,13 +32,30 @@ def run_pass(app: App) -> dict[str, int]:
     return dict(watcher.run_once())
 
 
-def drive_to_signing(app: App, staff: Staff, case_id: str = FIRST) -> None:
-    """From the disposition to the signing copy waiting in outbox/kepala-dinas/."""
+def drive_to_draft(app: App, staff: Staff, case_id: str = FIRST) -> None:
+    """From the disposition to draft v1 waiting in outbox/analis/."""
     staff.disposisi()
     run_pass(app)
     for b in app.settings.office.bidang:
         staff.isi_formulir(case_id, b.slug)
     run_pass(app)
+
+
+def revised_form(settings: Settings, slug: str, dest: Path, first_realisasi: float) -> Path:
+    """The bidang's issued form filled again, with another value in its first row."""
+    form = one(settings.root / "outbox/bidang" / slug, f"{FIRST} *.xlsx")
+    bidang = settings.office.bidang_by_slug(slug)
+    assert bidang is not None
+    fill_form(form, dest, bidang)
+    workbook = load_workbook(dest)
+    workbook.active.cell(row=7, column=6, value=first_realisasi)
+    workbook.save(dest)
+    return dest
+
+
+def drive_to_signing(app: App, staff: Staff, case_id: str = FIRST) -> None:
+    """From the disposition to the signing copy waiting in outbox/kepala-dinas/."""
+    drive_to_draft(app, staff, case_id)
     staff.telaah_draf(case_id, 1)
     run_pass(app)
     for role in ("kasubag-ppmep", "sekretaris"):
