@@ -58,7 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="count", default=0)
     sub = parser.add_subparsers(dest="command", required=True)
     _root_arg(sub.add_parser("init", help="create the share layout (never overwrites)"))
-    watch = sub.add_parser("watch", help="watch the inboxes and run the SOP")
+    _watch_parser(sub.add_parser("watch", help="watch the inboxes and run the SOP"))
+    status = sub.add_parser("status", help="where every case stands")
+    _root_arg(status)
+    status.add_argument("--json", action="store_true")
+    status.add_argument(
+        "--role", help="only what waits for this role (e.g. analis, bidang/sekretariat)"
+    )
+    _root_arg(sub.add_parser("demo", help="play one whole case with sample files"), "sop-demo")
+    verify = sub.add_parser("verify", help="re-hash every archive bag and re-check signatures")
+    _root_arg(verify)
+    verify.add_argument("--case", help="only this case")
+    _root_arg(sub.add_parser("reindex", help="rebuild the journal's closed cases from the bags"))
+    report = sub.add_parser("report", help="SOP compliance report (.xlsx and chart) of a year")
+    _root_arg(report)
+    report.add_argument("--year", type=int, help="year the cases were opened (default: this year)")
+    report.add_argument(
+        "--out", type=Path, help="folder for the report (default: ROOT/outbox/sekretaris)"
+    )
+    _regenerate_parser(
+        sub.add_parser(
+            "regenerate",
+            help="render the cases' documents again from stored data, current templates",
+        )
+    )
+    return parser
+
+
+def _watch_parser(watch: argparse.ArgumentParser) -> None:
     _root_arg(watch)
     watch.add_argument(
         "--once", action="store_true", help="one full pass over the inboxes, then exit"
@@ -82,27 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=120.0,
         help="seconds an incomplete file is retried before it is rejected",
     )
-    status = sub.add_parser("status", help="where every case stands")
-    _root_arg(status)
-    status.add_argument("--json", action="store_true")
-    status.add_argument(
-        "--role", help="only what waits for this role (e.g. analis, bidang/sekretariat)"
-    )
-    demo = sub.add_parser("demo", help="play one whole case with sample files")
-    _root_arg(demo, default="sop-demo")
-    verify = sub.add_parser("verify", help="re-hash every archive bag and re-check signatures")
-    _root_arg(verify)
-    verify.add_argument("--case", help="only this case")
-    _root_arg(sub.add_parser("reindex", help="rebuild the journal's closed cases from the bags"))
-    report = sub.add_parser("report", help="SOP compliance report (.xlsx and chart) of a year")
-    _root_arg(report)
-    report.add_argument("--year", type=int, help="year the cases were opened (default: this year)")
-    report.add_argument(
-        "--out", type=Path, help="folder for the report (default: ROOT/outbox/sekretaris)"
-    )
-    regen = sub.add_parser(
-        "regenerate", help="render the cases' documents again from stored data, current templates"
-    )
+
+
+def _regenerate_parser(regen: argparse.ArgumentParser) -> None:
     _root_arg(regen)
     which = regen.add_mutually_exclusive_group(required=True)
     which.add_argument("--case", nargs="+", metavar="ID", help="these cases")
@@ -115,7 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     regen.add_argument("--pdf", action="store_true", help="also make PDFs (LibreOffice)")
     regen.add_argument("--workers", type=int, default=1, help="processes (default: %(default)s)")
     regen.add_argument("--dry-run", action="store_true", help="only list what would change, why")
-    return parser
 
 
 def setup_logging(verbose: int, quiet: int) -> None:
@@ -205,9 +213,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
     else:
-        from pipeline.terminal import print_status
+        from rich.console import Console
 
-        print_status(status, settings.tz)
+        from pipeline.terminal import rejection_lines, status_table
+
+        console = Console()
+        console.print(status_table(status, settings.tz))
+        for line in rejection_lines(status):
+            console.print(line)
     return 0
 
 

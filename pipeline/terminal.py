@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
 from rich.table import Table
 
 
@@ -15,15 +14,13 @@ def _when(value: str | None, tz: ZoneInfo) -> str:
 
 
 def _waiting(case: dict[str, Any]) -> str:
-    waiting = case.get("waiting_for")
-    if not waiting:
-        return "-"
-    return waiting if isinstance(waiting, str) else ", ".join(waiting)
+    return str(case.get("waiting_label") or "-")
 
 
 def status_table(status: dict[str, Any], tz: ZoneInfo) -> Table:
     table = Table(title=f"SOP {status['sop']['nomor']} — {status['sop']['nama']}")
-    for column in ("Kasus", "Periode", "Langkah", "Menunggu", "Sejak", "Batas waktu", "Status"):
+    table.add_column("Kasus", no_wrap=True)
+    for column in ("Periode", "Langkah", "Menunggu", "Sejak", "Batas waktu", "Status"):
         table.add_column(column)
     for case in status["cases"]:
         state = (
@@ -43,10 +40,7 @@ def status_table(status: dict[str, Any], tz: ZoneInfo) -> Table:
     return table
 
 
-def print_status(status: dict[str, Any], tz: ZoneInfo) -> None:
-    console = Console()
-    console.print(status_table(status, tz))
-    for rejection in status["rejections"]:
-        console.print(
-            f"[yellow]ditolak[/] {rejection['inbox']}{rejection['file']}: {rejection['reason']}"
-        )
+def rejection_lines(status: dict[str, Any]) -> list[str]:
+    return [
+        f"[yellow]ditolak[/] {r['inbox']}{r['file']}: {r['reason']}" for r in status["rejections"]
+    ]
