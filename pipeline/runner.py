@@ -30,6 +30,7 @@ from pipeline.stages import HANDLERS, PdfMaker, StageContext
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
+STILL_OPEN_PREFIX = "MASIH TERBUKA - "
 INTERNAL_ERROR = (
     "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
     "mohon hubungi pengelola sistem (lihat log server)"
@@ -143,6 +144,33 @@ class Runner:
         )
         self._reject(drop, self._answered(folder), reason.message)
         return Result.REJECTED
+
+    # --- a drop held open in Office ----------------------------------------------------------
+
+    def still_open_note(self, path: Path) -> Path:
+        folder = path.parent.relative_to(self.inbox).as_posix()
+        outbox = self.settings.root / "outbox" / self._answered(folder)
+        return outbox / f"{STILL_OPEN_PREFIX}{safe_filename(path.name)}.txt"
+
+    def note_still_open(self, path: Path) -> None:
+        """Tell the person why their drop waits: it is still open in Excel or Word."""
+        note = self.still_open_note(path)
+        if note.exists():
+            return
+        folder = inbox_label(path.parent.relative_to(self.inbox).as_posix())
+        text = (
+            "FILE MASIH TERBUKA\n\n"
+            f"File        : {path.name}\n"
+            f"Diletakkan  : {folder}\n\n"
+            "File ini belum diproses karena masih terbuka di Excel atau Word (ada file kunci\n"
+            f"'~$…' di sampingnya). Tutup file itu di komputer Anda: sistem memprosesnya segera\n"
+            "setelah file ditutup. File tidak hilang; catatan ini hilang sendiri setelahnya.\n"
+        )
+        atomic_write(note, text.encode())
+        log.info("%s waits: still open in Office", path)
+
+    def clear_still_open(self, path: Path) -> None:
+        self.still_open_note(path).unlink(missing_ok=True)
 
     def _answered(self, folder: str) -> str:
         """The role whose outbox answers a drop in `folder`."""

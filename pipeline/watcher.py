@@ -46,6 +46,7 @@ from pipeline.runner import Result, Runner
 
 log = logging.getLogger(__name__)
 TICK = 0.1
+STILL_OPEN_NOTE_AFTER = 600.0  # seconds a drop may sit open in Office before its owner is told
 CLOSE_GRACE = 60.0
 """Seconds a written file waits for its close event before stability alone is trusted."""
 MAX_LOCK_AGE = 12 * 3600.0
@@ -321,8 +322,15 @@ class Watcher:
         readiness = self.intake.check(path)
         if readiness in {Readiness.READY, Readiness.SKIP}:
             self.intake.forget(path)
+            self.runner.clear_still_open(path)
+        if readiness is Readiness.LOCKED and self._open_for_long(path):
+            self.runner.note_still_open(path)
         if readiness is Readiness.READY:
             self._handle(path)
+
+    def _open_for_long(self, path: Path) -> bool:
+        ages = lock_ages(path, time.time())
+        return bool(ages) and min(ages) >= STILL_OPEN_NOTE_AFTER
 
     def _handle(self, path: Path) -> None:
         try:
@@ -347,9 +355,10 @@ class Watcher:
         self._start_up()
         self._scan_into_intake()
         end = time.monotonic() + deadline
+        self.step()  # every queued file is looked at once, even one held open in Office
         while self._worth_waiting() and time.monotonic() < end:
-            self.step()
             time.sleep(TICK)
+            self.step()
         return self.results
 
     def _worth_waiting(self) -> bool:

@@ -213,6 +213,12 @@ class FakeRunner:
     def recover(self) -> int:
         return 0
 
+    def note_still_open(self, path: Path) -> None:
+        """The real runner tells the owner; the loop under test only needs it not to fail."""
+
+    def clear_still_open(self, path: Path) -> None:
+        """See note_still_open."""
+
     def on_change(self) -> None:
         pass
 

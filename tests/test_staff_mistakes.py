@@ -207,3 +207,31 @@ def test_an_unchanged_draft_is_final_when_the_analyst_sends_it_not_when_it_was_m
     assert times[6].completed_at >= times[6].started_at
     assert times[7].started_at == datetime(2026, 11, 3, 1, 0, tzinfo=UTC)
     assert not times[7].overdue, "two hours for a one-day paraf is on time"
+
+
+def test_a_drop_left_open_in_excel_tells_its_owner_and_waits(
+    share: Settings, tmp_path: Path
+) -> None:
+    import os
+    import time
+
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        staff.disposisi()
+        run_pass(app)
+        form = staff.isi_formulir(FIRST, "sekretariat")
+        lock = form.with_name("~$" + form.name)
+        lock.write_bytes(b"owner")
+        long_ago = time.time() - 3600  # opened an hour ago and never closed
+        os.utime(lock, (long_ago, long_ago))
+        run_pass(app)
+        note = share.root / f"outbox/bidang/sekretariat/MASIH TERBUKA - {form.name}.txt"
+        assert form.exists() and note.exists(), "the drop waits, and its owner is told why"
+        assert "masih terbuka di Excel" in note.read_text(encoding="utf-8")
+        assert app.journal.case(FIRST).bidang == {}  # type: ignore[union-attr]
+        lock.unlink()  # Excel closed
+        assert run_pass(app)["accepted"] == 1
+    finally:
+        app.close()
+    assert not note.exists(), "the note goes once the file is taken"
