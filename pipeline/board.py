@@ -259,6 +259,8 @@ def _state_badge(case: Case) -> str:
 
 
 def _time_cell(case: Case, now: datetime, tz: ZoneInfo) -> str:
+    if case.get("cancelled"):
+        return f"Dibatalkan {_e(format_time(_closed_at(case), tz))}"
     if case.get("closed_at"):
         opened, closed = parse_time(case.get("opened_at")), _closed_at(case)
         took = format_duration(closed - opened) if opened else "-"
@@ -275,6 +277,8 @@ def _time_cell(case: Case, now: datetime, tz: ZoneInfo) -> str:
 
 
 def _step_cell(case: Case) -> str:
+    if case.get("cancelled"):
+        return "Dibatalkan"
     if case.get("closed_at"):
         return "Selesai (10 langkah)"
     return f"<b>Langkah {_e(case.get('step'))}</b><br>{_e(case.get('step_activity', ''))}"

@@ -19,6 +19,7 @@ from pipeline import __version__
 from pipeline.app import open_app, utc_now
 from pipeline.arsip_list import write_archive_list
 from pipeline.board import waits_for
+from pipeline.cancel import cancel
 from pipeline.config import Settings, load_settings
 from pipeline.documents import Documents
 from pipeline.errors import ConfigError, LockHeld, PipelineError
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     _root_arg(verify)
     verify.add_argument("--case", help="only this case")
     _root_arg(sub.add_parser("reindex", help="rebuild the journal's closed cases from the bags"))
+    batal = sub.add_parser("batal", help="cancel a case opened by mistake (kept, never filed)")
+    _root_arg(batal)
+    batal.add_argument("--case", required=True, help="the case id, e.g. DK-2026-002")
+    batal.add_argument("--alasan", required=True, help="why it is cancelled (kept with the case)")
     report = sub.add_parser("report", help="SOP compliance report (.xlsx and chart) of a year")
     _root_arg(report)
     report.add_argument("--year", type=int, help="year the cases were opened (default: this year)")
@@ -319,7 +324,21 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     return 1 if summary.failures() else 0
 
 
+def cmd_batal(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root, args.state)
+    with InstanceLock(settings.state_dir):  # no watcher may advance the case meanwhile
+        app = open_app(settings, to_pdf=lambda data, name: None)
+        try:
+            note = cancel(settings, app.journal, args.case, args.alasan, utc_now())
+            app.status.write()
+        finally:
+            app.close()
+    print(f"Kasus {args.case} dibatalkan; catatan: {note}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "batal": cmd_batal,
     "verify": cmd_verify,
     "reindex": cmd_reindex,
     "init": cmd_init,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.forms import BidangData
 from pipeline.fsops import sha256_bytes
-from pipeline.model import CaseState, Draft, Drop, NewCase, Outcome, Output
+from pipeline.model import CANCELLED, CaseState, Draft, Drop, NewCase, Outcome, Output
 from pipeline.sop import Event
 
 SCHEMA = """
@@ -350,6 +350,22 @@ class Journal:
                     " WHERE id = ?",
                     (error, _ts(next_at or at), delivery_id),
                 )
+
+    def cancel_case(self, case_id: str, at: datetime) -> None:
+        """Close an open case without filing it (opened by mistake); its record stays."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO events (case_id, name, at) VALUES (?, ?, ?)",
+                (case_id, CANCELLED, _ts(at)),
+            )
+            db.execute(
+                "UPDATE cases SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                (_ts(at), case_id),
+            )
+            db.execute(
+                "UPDATE deliveries SET status = 'sent', last_error = 'dibatalkan' WHERE case_id = ? AND status = 'pending'",
+                (case_id,),
+            )
 
     def restore_case(self, restored: RestoredCase) -> None:
         """Put a closed case back from its archive bag (reindex), in one transaction."""

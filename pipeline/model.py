@@ -11,6 +11,8 @@ from typing import Any
 from pipeline.forms import BidangData
 from pipeline.sop import Event
 
+CANCELLED = "dibatalkan"
+
 
 def inbox_label(folder: str) -> str:
     """How staff see an inbox folder: `inbox/analis/draf/`, or `inbox/` for the root."""
@@ -63,6 +65,10 @@ class CaseState:
     @property
     def closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.has(CANCELLED)
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,8 @@ def select_cases(journal: Journal, selection: Selection) -> list[CaseState]:
     if unknown:
         raise PipelineError(f"unknown case(s): {', '.join(unknown)}")
     states = [s for c in wanted if (s := journal.case(c)) is not None]
-    return [s for s in states if selection.year is None or s.year == selection.year]
+    chosen = [s for s in states if selection.year is None or s.year == selection.year]
+    return [s for s in chosen if not s.cancelled]
 
 
 def plan(

@@ -150,6 +150,8 @@ def cases_of_year(
     chosen = []
     for case in status.get("cases", ()):
         opened = _time(case.get("opened_at"))
+        if case.get("cancelled"):
+            continue
         if opened is not None and opened.astimezone(cal.tz).year == year:
             chosen.append(case)
     return chosen

@@ -89,6 +89,8 @@ class StageContext:
         case_id = assign_case(found, self.journal.case_ids(), waiting, what)
         state = self.journal.case(case_id)
         assert state is not None
+        if state.cancelled:
+            raise Rejected(f"kasus {case_id} sudah dibatalkan", _closed_hint(waiting))
         if state.closed:
             raise Rejected(f"kasus {case_id} sudah selesai dan diarsipkan", _closed_hint(waiting))
         return state

@@ -49,6 +49,7 @@ def case_status(settings: Settings, case: CaseState, now: datetime) -> dict[str,
         "overdue": bool(current and current.overdue),
         "next_drop": _next_drop(current) if current else None,
         "versions": len(case.drafts),
+        "cancelled": case.cancelled,
         "steps": [t.to_record() for t in times],
     }
 

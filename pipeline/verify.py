@@ -85,7 +85,9 @@ def _missing_bags(
     present = {b.name for b in bags}
     closed = [journal.case(cid) for cid in journal.case_ids()]
     return tuple(
-        c.id for c in closed if c and c.closed and c.id not in present and case_id in (None, c.id)
+        c.id
+        for c in closed
+        if c and c.closed and not c.cancelled and c.id not in present and case_id in (None, c.id)
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from pipeline.config import Settings
@@ -235,3 +236,40 @@ def test_a_drop_left_open_in_excel_tells_its_owner_and_waits(
     finally:
         app.close()
     assert not note.exists(), "the note goes once the file is taken"
+
+
+def test_a_case_opened_by_mistake_can_be_cancelled_and_is_never_filed(
+    share: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        drive_to_draft(app, staff)
+    finally:
+        app.close()
+    root, state = str(share.root), str(share.state_dir)
+    args = ["batal", root, "--state", state, "--case", FIRST, "--alasan", "disposisi ganda"]
+    assert main(args) == 0
+    assert main(["status", root, "--state", state, "--json"]) == 0
+    (case,) = json.loads(capsys.readouterr().out.split("\n", 1)[1])["cases"]
+    assert case["cancelled"] and case["closed_at"] and case["step"] is None and not case["overdue"]
+    assert "disposisi ganda" in (share.root / f"berkas/{FIRST}/DIBATALKAN.txt").read_text(
+        encoding="utf-8"
+    )
+    assert not list((share.root / "outbox/analis").glob(f"{FIRST} *")), "retired to lama/"
+    assert "Dibatalkan" in (share.root / "status.html").read_text(encoding="utf-8")
+    assert main(["verify", root, "--state", state]) == 0, "a cancelled case is not a missing bag"
+    assert main(args) == 1, "a closed case cannot be cancelled again"
+    app = quick_app(share)
+    try:  # the analyst had the draft open and sends it anyway
+        staff.drop(
+            share.root / f"outbox/analis/lama/{FIRST} Draf v1.docx", "analis/draf", "telaah.docx"
+        )
+        assert run_pass(app)["rejected"] == 1
+    finally:
+        app.close()
+    assert "dibatalkan" in reason(share, "analis", "telaah.docx")

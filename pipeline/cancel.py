@@ -1,0 +1,34 @@
+"""Cancelling a case opened by mistake: closed without filing, its record and files kept."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.documents import tanggal
+from pipeline.errors import PipelineError
+from pipeline.fsops import atomic_write
+from pipeline.journal import Journal
+from pipeline.outbox import tidy_case
+
+log = logging.getLogger(__name__)
+NOTE = "DIBATALKAN.txt"
+
+
+def cancel(settings: Settings, journal: Journal, case_id: str, reason: str, now: datetime) -> Path:
+    """Close `case_id` as cancelled; returns the note kept with the case's files (berkas/)."""
+    state = journal.case(case_id)
+    if state is None:
+        raise PipelineError(f"unknown case {case_id}")
+    if state.closed:
+        raise PipelineError(f"case {case_id} is already closed; the archive is never changed")
+    note = settings.root / "berkas" / case_id / NOTE
+    local = now.astimezone(settings.tz)
+    text = f"KASUS {case_id} DIBATALKAN\n\nTanggal : {tanggal(local)} pukul {local:%H.%M}\nAlasan  : {reason}\n"
+    atomic_write(note, text.encode())
+    journal.cancel_case(case_id, now)
+    tidy_case(settings.root, case_id, closed=True)
+    log.warning("case %s cancelled: %s", case_id, reason)
+    return note
