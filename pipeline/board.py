@@ -337,7 +337,7 @@ _STEP_TIMES = (("mulai", "started_at"), ("selesai", "completed_at"), ("batas", "
 
 def _step_times(step: Mapping[str, Any], tz: ZoneInfo) -> str:
     shown = [
-        f"{label} {_e(format_time(moment, tz))}"
+        f"{label} {_e((format_deadline if label == 'batas' else format_time)(moment, tz))}"
         for label, key in _STEP_TIMES
         if (moment := parse_time(step.get(key))) is not None
     ]

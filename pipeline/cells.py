@@ -28,7 +28,7 @@ from pipeline.safety import DEFAULT_LIMITS, Limits, check_drop
 log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 20
-MAX_CELLS = 1_000_000
+MAX_CELLS = 200_000  # a data form has tens of rows; this bounds the time a bad drop holds others
 MAX_NUMBER = 1e12  # no performance figure of an office is larger; 1e308 would render as inf%
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
@@ -98,8 +98,10 @@ def _sheet_rows(sheet_v: Any, sheet_f: Any, budget: list[int]) -> Iterator[tuple
         budget[0] -= len(row_v)
         if budget[0] < 0:
             raise Rejected(
-                "buku kerja terlalu besar untuk formulir ini",
-                "Hapus lembar atau baris yang tidak diperlukan, simpan, lalu kirim lagi.",
+                f"buku kerja terlalu besar untuk formulir ini (lebih dari {MAX_CELLS:,} sel)".replace(
+                    ",", "."
+                ),
+                "Hapus lembar atau baris yang tidak diperlukan (cukup lembar formulir), simpan, lalu kirim lagi.",
                 Where(sheet=sheet_v.title),
             )
         yield _trim_row(tuple(_merge(v, f) for v, f in zip(row_v, row_f, strict=True)))

@@ -215,6 +215,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         app.close()
     if args.role:
         status["cases"] = [c for c in status["cases"] if waits_for(c, args.role)]
+        status["rejections"] = [r for r in status["rejections"] if r["role"] == args.role]
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
     else:

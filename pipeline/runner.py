@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
 STILL_OPEN_PREFIX = "MASIH TERBUKA - "
+# advice that sends nothing back to the same inbox: the generic "send it again here" would contradict it
+NO_RESEND = ("tidak perlu", "tidak dapat", "hubungi", "tunggu")
 INTERNAL_ERROR = (
     "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
     "mohon hubungi pengelola sistem (lihat log server)"
@@ -244,13 +246,15 @@ class Runner:
             f"Diperiksa   : {tanggal(local)} pukul {local:%H.%M}\n\n"
             f"Masalah:\n{lines}\n\n"
             "Yang perlu dilakukan:\n"
-            f"{self._next_move(drop.folder)}\n"
+            f"{self._next_move(drop.folder, message)}\n"
             "File asli disimpan utuh di folder ini, di samping catatan ini.\n"
         )
 
-    def _next_move(self, folder: str) -> str:
+    def _next_move(self, folder: str, message: str) -> str:
         if self.settings.sop.stage_for(folder) is None:
             return "Letakkan file di folder yang benar (lihat catatan di atas)."
+        if "inbox/" in message or any(m in message.lower() for m in NO_RESEND):
+            return "Ikuti saran pada catatan di atas."  # it says where to go, or not to resend
         again = inbox_label(folder)
         return (
             "Ikuti saran pada catatan di atas. Bila file memang perlu dikirim ulang, letakkan "

@@ -20,6 +20,7 @@ Every refusal is a `Rejected` whose `alasan` and `saran` are written for staff, 
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import zipfile
@@ -492,3 +493,17 @@ def docx_properties(path: Path, limits: Limits = Limits()) -> dict[str, str]:
         for prop in root
         if prop.get("name") is not None
     }
+
+
+def pdf_content(data: bytes) -> tuple[str, int]:
+    """What a PDF shows, for comparing two PDFs: its text (whitespace folded) and its image count.
+
+    A PDF that cannot be read gives ("", 0): nothing to compare.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        text = " ".join(page.extract_text() or "" for page in reader.pages)
+        images = sum(len(page.images) for page in reader.pages)
+    except Exception:
+        return "", 0
+    return " ".join(text.split()), images

@@ -32,7 +32,7 @@ from pipeline.fsops import sha256_bytes
 from pipeline.journal import Journal
 from pipeline.model import CaseState, Delivery, Draft, Drop, NewCase, Outcome, Output
 from pipeline.names import safe_filename
-from pipeline.safety import check_drop, check_pdf, docx_properties, docx_text
+from pipeline.safety import check_drop, check_pdf, docx_properties, docx_text, pdf_content
 from pipeline.signatures import SignedPdfCheck, check_signed_pdf, load_trust_roots
 from pipeline.sla import due_at
 from pipeline.sop import Event, Stage
@@ -84,7 +84,14 @@ class StageContext:
     def resolve(
         self, drop: Drop, text: str, wanted: Callable[[CaseState], bool], what: str
     ) -> CaseState:
-        found = find_case_ids(self.prefix, drop.name, text)
+        named, inside = find_case_ids(self.prefix, drop.name), find_case_ids(self.prefix, text)
+        if named and inside and not set(named) & set(inside):
+            raise Rejected(
+                f"nama file menyebut {named[0]}, tetapi isi file (nomor kasus di dalamnya) milik {inside[0]}",
+                f"gunakan file {named[0]} dari outbox Anda bila data ini untuk {named[0]}; "
+                f"bila data ini memang untuk {inside[0]}, perbaiki nama file lalu kirim ulang",
+            )
+        found = tuple(dict.fromkeys((*named, *inside)))
         waiting = [c.id for c in self.cases(wanted)]
         case_id = assign_case(found, self.journal.case_ids(), waiting, what)
         state = self.journal.case(case_id)
@@ -472,6 +479,8 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
     _check_not_the_unsigned_copy(ctx, state.id, drop)
     data = drop.path.read_bytes()
     signed = _check_signature(ctx, data, state.id)
+    if not signed.signatures:
+        _check_signed_by_hand(ctx, state.id, data)
     dest = ctx.masuk(state.id, 9, "tanda tangan", drop.name)
     year = state.opened_at.astimezone(ctx.settings.tz).year
     return Outcome(
@@ -498,6 +507,22 @@ def _check_not_the_unsigned_copy(ctx: StageContext, case_id: str, drop: Drop) ->
             "PDF ini sama persis dengan naskah yang diterbitkan untuk ditandatangani: belum ada tanda tangan",
             "tandatangani naskah (TTE, atau tanda tangan basah lalu pindai), lalu letakkan hasilnya di sini",
         )
+
+
+def _check_signed_by_hand(ctx: StageContext, case_id: str, data: bytes) -> None:
+    """Without a digital signature the PDF must differ from the issued copy in what it shows
+    (a scan, an added signature image or stamp); a mere re-save is not a signature."""
+    text, images = pdf_content(data)
+    for f in ctx.journal.files(case_id):
+        if f.kind != SIGNING_COPY or not f.path.endswith(".pdf"):
+            continue
+        issued_text, issued_images = pdf_content((ctx.settings.root / f.path).read_bytes())
+        if text and text == issued_text and images <= issued_images:
+            raise Rejected(
+                "PDF ini berisi naskah yang sama dengan naskah untuk ditandatangani, tanpa tanda tangan: "
+                "tidak ada tanda tangan elektronik (TTE), gambar tanda tangan, atau hasil pindaian",
+                "tandatangani naskah (TTE, atau tanda tangan basah lalu pindai), lalu letakkan hasilnya di sini",
+            )
 
 
 def _check_signature(ctx: StageContext, data: bytes, case_id: str) -> SignedPdfCheck:

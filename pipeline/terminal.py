@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from pipeline.board import format_deadline
+
 
 def _when(value: str | None, tz: ZoneInfo) -> str:
     return datetime.fromisoformat(value).astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
@@ -34,7 +36,7 @@ def status_table(status: dict[str, Any], tz: ZoneInfo) -> Table:
             str(case["step"] or "-"),
             _waiting(case),
             _when(case["waiting_since"], tz),
-            _when(case["due_at"], tz),
+            format_deadline(datetime.fromisoformat(case["due_at"]), tz) if case["due_at"] else "-",
             state,
         )
     return table

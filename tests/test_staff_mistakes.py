@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from pypdf import PdfWriter
 
 from pipeline.config import Settings
 from tests.support.cases import (
@@ -64,12 +65,20 @@ def test_the_unsigned_signing_copy_is_not_taken_as_signed(share: Settings, tmp_p
         drive_to_signing(app, staff)
         unsigned = one(share.root / "outbox/kepala-dinas", f"{FIRST} Untuk Ditandatangani.*")
         staff.drop(unsigned, "kepala-dinas/tanda-tangan", unsigned.name)
-        assert run_pass(app)["rejected"] == 1
+        resaved = tmp_path / f"{FIRST} disimpan ulang.pdf"  # "Save As" in a PDF reader, unsigned
+        with resaved.open("wb") as handle:
+            PdfWriter(clone_from=unsigned).write(handle)
+        assert resaved.read_bytes() != unsigned.read_bytes()
+        staff.drop(resaved, "kepala-dinas/tanda-tangan")
+        assert run_pass(app)["rejected"] == 2
         state = app.journal.case(FIRST)
+        assert state is not None and not state.closed
+        staff.tanda_tangan(FIRST)  # a visible approval stamp added: signed by hand, accepted
+        assert run_pass(app)["accepted"] == 1
     finally:
         app.close()
-    assert state is not None and not state.closed
     assert "belum ada tanda tangan" in reason(share, "kepala-dinas", unsigned.name)
+    assert "tanpa tanda tangan" in reason(share, "kepala-dinas", resaved.name)
 
 
 def open_with_pdf_copies(share: Settings):  # type: ignore[no-untyped-def]
@@ -273,3 +282,21 @@ def test_a_case_opened_by_mistake_can_be_cancelled_and_is_never_filed(
     finally:
         app.close()
     assert "dibatalkan" in reason(share, "analis", "telaah.docx")
+
+
+def test_a_form_of_one_case_named_for_another_says_which_is_which(
+    share: Settings, tmp_path: Path
+) -> None:
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        drive_to_draft(app, staff)
+        wrong = revised_form(
+            share, "sekretariat", tmp_path / "DK-2026-009 Formulir sekretariat.xlsx", 5
+        )
+        staff.drop(wrong, "bidang/sekretariat")
+        assert run_pass(app)["rejected"] == 1
+    finally:
+        app.close()
+    text = reason(share, "bidang/sekretariat", wrong.name)
+    assert "nama file menyebut DK-2026-009" in text and f"milik {FIRST}" in text
