@@ -66,10 +66,13 @@ class Rejected(PipelineError):
     who dropped it.
     """
 
-    def __init__(self, alasan: str, saran: str, where: Where | None = None) -> None:
+    def __init__(
+        self, alasan: str, saran: str, where: Where | None = None, *, resend: bool = True
+    ) -> None:
         self.alasan = alasan
         self.saran = saran
         self.where = where or Where()
+        self.resend = resend  # False: the advice is to go elsewhere, wait, or not send again
         super().__init__(self.message)
 
     @property
@@ -86,7 +89,9 @@ class RejectedMany(Rejected):
     def __init__(self, problems: list[Rejected]) -> None:
         self.problems = tuple(problems)
         first = problems[0]
-        super().__init__(first.alasan, first.saran, first.where)
+        super().__init__(
+            first.alasan, first.saran, first.where, resend=all(p.resend for p in problems)
+        )
 
     @property
     def message(self) -> str:

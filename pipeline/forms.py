@@ -189,6 +189,7 @@ def _check_owner(sheets: Sequence[SheetRows], bidang: Bidang) -> None:
             f"formulir ini milik bidang '{owner}' (lihat sel Kode bidang), bukan {bidang.nama}",
             f"letakkan formulir ini di inbox/bidang/{owner}/; bila Anda dari {bidang.nama}, "
             f"isi formulir Anda sendiri dari outbox/bidang/{bidang.slug}/",
+            resend=False,
         )
 
 

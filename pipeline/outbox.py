@@ -19,14 +19,6 @@ KEPT = frozenset({"distribusi", "regenerasi"})  # copies for others and batch ou
 _VERSION = re.compile(r"\bv\d+\b")
 
 
-def superseded(existing: Iterable[str], new: str) -> list[str]:
-    """Names that are the same document as `new` in another version ("Draf v1" for "Draf v2")."""
-    shape = _VERSION.sub("v#", new)
-    if shape == new:
-        return []
-    return sorted(n for n in existing if n != new and _VERSION.sub("v#", n) == shape)
-
-
 def older_versions(existing: Iterable[str]) -> list[str]:
     """Every name of which a higher version of the same document is present (idempotent)."""
     newest: dict[str, tuple[int, str]] = {}
@@ -71,7 +63,7 @@ def tidy_after(root: Path, written: Iterable[str], closed_case: str | None) -> i
         path = PurePosixPath(rel)
         if path.parts[0] == "outbox" and path.parts[1] not in KEPT:
             folder = root / path.parent
-            moved += retire(folder, superseded(_names(folder), path.name))
+            moved += retire(folder, older_versions(_names(folder)))
     if closed_case:
         for folder in _role_outboxes(root):
             moved += retire(folder, of_case(_names(folder), closed_case))

@@ -31,11 +31,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
 STILL_OPEN_PREFIX = "MASIH TERBUKA - "
-# advice that sends nothing back to the same inbox: the generic "send it again here" would contradict it
-NO_RESEND = ("tidak perlu", "tidak dapat", "hubungi", "tunggu")
-INTERNAL_ERROR = (
-    "terjadi kesalahan internal saat memproses file ini. File disimpan utuh; "
-    "mohon hubungi pengelola sistem (lihat log server)"
+INTERNAL_ERROR = Rejected(
+    "terjadi kesalahan internal saat memproses file ini",
+    "File disimpan utuh; mohon hubungi pengelola sistem (lihat log server)",
+    resend=False,
 )
 
 
@@ -102,7 +101,7 @@ class Runner:
         except NotReady:
             return Result.NOT_READY
         except Rejected as exc:
-            self._reject(drop, role, exc.message)
+            self._reject(drop, role, exc)
             return Result.REJECTED
         except Exception:
             return self._internal_error(drop, role)
@@ -129,6 +128,7 @@ class Runner:
                 "file dengan isi yang sama persis sudah pernah diterima di folder ini",
                 "Tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya "
                 "lalu kirim ulang",
+                resend=False,
             )
         stage, slot = found
         ctx = StageContext(self.settings, self.journal, self.documents, self.clock(), self.to_pdf)
@@ -144,7 +144,7 @@ class Runner:
             "file ini hanya tautan (shortcut/symlink) ke file lain, bukan file aslinya",
             "Salin file aslinya ke folder ini, lalu kirim lagi.",
         )
-        self._reject(drop, self._answered(folder), reason.message)
+        self._reject(drop, self._answered(folder), reason)
         return Result.REJECTED
 
     # --- a drop held open in Office ----------------------------------------------------------
@@ -219,14 +219,15 @@ class Runner:
         log.info("accepted %s for %s", drop.name, outcome.case_id)
         self.on_change()
 
-    def _reject(self, drop: Drop, role: str, message: str) -> None:
+    def _reject(self, drop: Drop, role: str, reason: Rejected) -> None:
+        message = reason.message
         folder = self.settings.root / "outbox" / role / "ditolak"
         folder.mkdir(parents=True, exist_ok=True)
         dest = unique_path(folder, safe_filename(drop.name))
         now = self.clock()
         atomic_write(
             dest.with_name(dest.name + REASON_SUFFIX),
-            self._reason_text(drop, message, now).encode(),
+            self._reason_text(drop, reason, now).encode(),
         )
         crash_point("after-reason")
         rel = dest.relative_to(self.settings.root).as_posix()
@@ -236,8 +237,9 @@ class Runner:
         log.warning("rejected %s: %s", drop.path, message)
         self.on_change()
 
-    def _reason_text(self, drop: Drop, message: str, now: datetime) -> str:
+    def _reason_text(self, drop: Drop, reason: Rejected, now: datetime) -> str:
         local = now.astimezone(self.settings.tz)
+        message = reason.message
         lines = message if message.startswith("- ") else f"- {message}"
         return (
             "FILE DITOLAK\n\n"
@@ -246,14 +248,14 @@ class Runner:
             f"Diperiksa   : {tanggal(local)} pukul {local:%H.%M}\n\n"
             f"Masalah:\n{lines}\n\n"
             "Yang perlu dilakukan:\n"
-            f"{self._next_move(drop.folder, message)}\n"
+            f"{self._next_move(drop.folder, reason.resend)}\n"
             "File asli disimpan utuh di folder ini, di samping catatan ini.\n"
         )
 
-    def _next_move(self, folder: str, message: str) -> str:
+    def _next_move(self, folder: str, resend: bool) -> str:
         if self.settings.sop.stage_for(folder) is None:
             return "Letakkan file di folder yang benar (lihat catatan di atas)."
-        if "inbox/" in message or any(m in message.lower() for m in NO_RESEND):
+        if not resend:
             return "Ikuti saran pada catatan di atas."  # it says where to go, or not to resend
         again = inbox_label(folder)
         return (

@@ -97,9 +97,15 @@ class StageContext:
         state = self.journal.case(case_id)
         assert state is not None
         if state.cancelled:
-            raise Rejected(f"kasus {case_id} sudah dibatalkan", _closed_hint(waiting))
+            raise Rejected(
+                f"kasus {case_id} sudah dibatalkan", _closed_hint(waiting), resend=bool(waiting)
+            )
         if state.closed:
-            raise Rejected(f"kasus {case_id} sudah selesai dan diarsipkan", _closed_hint(waiting))
+            raise Rejected(
+                f"kasus {case_id} sudah selesai dan diarsipkan",
+                _closed_hint(waiting),
+                resend=bool(waiting),
+            )
         return state
 
 
@@ -157,6 +163,7 @@ def _check_new_case(ctx: StageContext, drop: Drop, text: str, period: str) -> No
         raise Rejected(
             f"file ini menyebut kasus {named[0]} yang sudah ada, padahal folder ini membuka kasus baru",
             "letakkan file di folder langkah yang sedang ditunggu (lihat status.html atau PETUNJUK.txt)",
+            resend=False,
         )
     open_ids = set(ctx.journal.case_ids(open_only=True))
     earlier = ctx.journal.accepted_drops(drop.folder, drop.name)
@@ -167,6 +174,7 @@ def _check_new_case(ctx: StageContext, drop: Drop, text: str, period: str) -> No
             "yang masih berjalan",
             f"bila memang perlu kasus baru untuk periode yang sama, tambahkan kata '{NEW_CASE_WORD}' "
             "pada nama file lalu kirim ulang; bila tidak, file ini tidak perlu dikirim",
+            resend=False,
         )
 
 
@@ -212,6 +220,7 @@ def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -
         raise Rejected(
             f"bidang '{slot}' tidak terdaftar",
             "letakkan formulir di folder bidang Anda sendiri di inbox/bidang/",
+            resend=False,
         )
     check_drop(drop.path, stage.accepts)
     data, text = read_form(drop.path, bidang)
@@ -220,6 +229,7 @@ def handle_data_bidang(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -
         raise Rejected(
             f"draf kasus {state.id} sudah ditelaah analis dan menjadi draf final",
             "data tidak dapat diubah lagi; hubungi analis bila ada kesalahan",
+            resend=False,
         )
     collected = state.bidang | {bidang.slug: data}
     base = Outcome(
@@ -266,11 +276,13 @@ def handle_draf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outco
         raise Rejected(
             f"kasus {state.id} belum memiliki draf awal",
             "tunggu sampai data semua bidang lengkap dan draf v1 terbit",
+            resend=False,
         )
     if state.has("draf_final"):
         raise Rejected(
             f"draf kasus {state.id} sudah diparaf, versi baru tidak dapat diterima",
             "hubungi Kasubag PPMEP bila draf masih perlu diperbaiki",
+            resend=False,
         )
     _check_draft_base(state, docx_properties(drop.path))
     first = not state.has("draf_diterima")
@@ -367,14 +379,18 @@ def _paraf_case(ctx: StageContext, drop: Drop, role: str, order: tuple[str, ...]
         raise Rejected(
             f"draf kasus {state.id} belum ditelaah analis",
             "analis perlu meletakkan draf hasil telaah di inbox/analis/draf/ terlebih dahulu",
+            resend=False,
         )
     if missing:
         raise Rejected(
             f"draf kasus {state.id} belum diparaf {', '.join(missing)}",
             "paraf dilakukan berurutan; tunggu paraf sebelumnya",
+            resend=False,
         )
     if state.has(f"paraf:{role}"):
-        raise Rejected(f"draf kasus {state.id} sudah diparaf {role}", "tidak perlu dikirim lagi")
+        raise Rejected(
+            f"draf kasus {state.id} sudah diparaf {role}", "tidak perlu dikirim lagi", resend=False
+        )
     return state
 
 
