@@ -58,6 +58,33 @@ class Penerima:
 
 
 @dataclass(frozen=True)
+class Pegawai:
+    """A member of staff: name and NIP for documents, login account and roles for the share."""
+
+    nama: str
+    nip: str
+    akun: str
+    peran: tuple[str, ...]
+    jabatan: str = ""
+
+    def holds(self, role: str) -> bool:
+        return role in self.peran
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """`[akses]`: whether a drop's owner must hold the inbox's role, and the service account.
+
+    `check_owner` defaults to true once any pegawai has an account; `explicit` says whether the
+    office set it itself (a warning is then louder when owners cannot be told apart).
+    """
+
+    check_owner: bool
+    explicit: bool = False
+    service_account: str = ""
+
+
+@dataclass(frozen=True)
 class ArsipPolicy:
     kode_klasifikasi: str
     retensi_aktif_tahun: int
@@ -90,6 +117,8 @@ class Office:
     signing: SigningPolicy
     smtp: SmtpSettings | None
     role_emails: tuple[tuple[str, str], ...] = ()  # [email_peran]: role -> address (reminders)
+    pegawai: tuple[Pegawai, ...] = ()
+    akses: AccessPolicy = AccessPolicy(check_owner=False)
 
     def role_email(self, role: str) -> str:
         """The address configured for `role` (e.g. "analis", "bidang/<slug>"), or ""."""
@@ -97,6 +126,18 @@ class Office:
 
     def bidang_by_slug(self, slug: str) -> Bidang | None:
         return next((b for b in self.bidang if b.slug == slug), None)
+
+    def person(self, account: str) -> Pegawai | None:
+        """The pegawai who logs in as `account` (compared case-insensitively, as Samba does)."""
+        wanted = account.casefold()
+        return next((p for p in self.pegawai if p.akun and p.akun.casefold() == wanted), None)
+
+    def holders(self, role: str) -> tuple[Pegawai, ...]:
+        return tuple(p for p in self.pegawai if p.holds(role))
+
+    def named_holder(self, role: str) -> Pegawai | None:
+        """The first pegawai holding `role` whose name is filled in (for documents)."""
+        return next((p for p in self.holders(role) if p.nama), None)
 
 
 @dataclass(frozen=True)
@@ -164,12 +205,13 @@ def _office(raw: dict[str, Any], root: Path) -> Office:
     bidang = tuple(_bidang(b) for b in raw["bidang"])
     if len({b.slug for b in bidang}) != len(bidang):
         raise ValueError("duplicate bidang slug")
+    pegawai = _pegawai(raw.get("pegawai", []), office_roles(bidang))
     return Office(
         nama=k["nama"],
         daerah=k["daerah"],
         alamat=k.get("alamat", ""),
         kepala_jabatan=k["kepala_jabatan"],
-        kepala_nama=k["kepala_nama"],
+        kepala_nama=k.get("kepala_nama", ""),
         kepala_nip=k.get("kepala_nip", ""),
         sekretaris_nama=k.get("sekretaris_nama", ""),
         bidang=bidang,
@@ -179,6 +221,8 @@ def _office(raw: dict[str, Any], root: Path) -> Office:
         signing=_signing(raw.get("tanda_tangan", {}), root),
         smtp=_smtp(raw.get("smtp", {})),
         role_emails=_role_emails(raw.get("email_peran", {})),
+        pegawai=pegawai,
+        akses=_access(raw.get("akses", {}), pegawai),
     )
 
 
@@ -196,6 +240,47 @@ def _bidang(raw: dict[str, Any]) -> Bidang:
     if not iku:
         raise ValueError(f"bidang {raw['slug']} has no IKU")
     return Bidang(slug=str(raw["slug"]), nama=str(raw["nama"]), iku=iku)
+
+
+OFFICE_ROLES = ("kepala-dinas", "sekretaris", "kasubag-ppmep", "analis")
+
+
+def office_roles(bidang: tuple[Bidang, ...]) -> tuple[str, ...]:
+    """Every role a pegawai may hold: the office's fixed roles and one per bidang."""
+    return (*OFFICE_ROLES, *(f"bidang/{b.slug}" for b in bidang))
+
+
+def _pegawai(raw: list[dict[str, Any]], roles: tuple[str, ...]) -> tuple[Pegawai, ...]:
+    people = tuple(_one_pegawai(p, roles) for p in raw)
+    accounts = [p.akun.casefold() for p in people if p.akun]
+    doubled = sorted({a for a in accounts if accounts.count(a) > 1})
+    if doubled:
+        raise ValueError(f"pegawai: account(s) listed twice: {', '.join(doubled)}")
+    return people
+
+
+def _one_pegawai(raw: dict[str, Any], roles: tuple[str, ...]) -> Pegawai:
+    peran = raw.get("peran", [])
+    held = (peran,) if isinstance(peran, str) else tuple(str(r) for r in peran)
+    unknown = [r for r in held if r not in roles]
+    if unknown:
+        raise ValueError(
+            f"pegawai {raw.get('nama') or raw.get('akun') or '?'}: unknown peran "
+            f"{', '.join(unknown)}; known: {', '.join(roles)}"
+        )
+    return Pegawai(
+        nama=str(raw.get("nama", "")).strip(),
+        nip=str(raw.get("nip", "")).strip(),
+        akun=str(raw.get("akun", "")).strip(),
+        peran=held,
+        jabatan=str(raw.get("jabatan", "")).strip(),
+    )
+
+
+def _access(raw: dict[str, Any], pegawai: tuple[Pegawai, ...]) -> AccessPolicy:
+    explicit = "periksa_pemilik" in raw
+    check = bool(raw["periksa_pemilik"]) if explicit else any(p.akun for p in pegawai)
+    return AccessPolicy(check, explicit, str(raw.get("akun_layanan", "")).strip())
 
 
 def _calendar(k: dict[str, Any]) -> WorkCalendar:
