@@ -11,13 +11,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.access.samba import forced_owner
 from pipeline.arsip_list import ArchiveListWriter
-from pipeline.board import REFRESH_SECONDS, render_board, render_role_status
+from pipeline.board import REFRESH_SECONDS, render_board, render_role_status, role_label
 from pipeline.config import Settings
 from pipeline.distribution import Distributor
 from pipeline.fsops import atomic_write
 from pipeline.journal import Journal
+from pipeline.lock import FlowLock
+from pipeline.owners import detect_attribution
 from pipeline.pdfconvert import ConversionError, convert_one, soffice_path
+from pipeline.people import Attribution, Notice, notices
 from pipeline.reminders import Reminders
 from pipeline.runner import Runner
 from pipeline.share import ROLES
@@ -72,6 +76,7 @@ class StatusWriter:
     journal: Journal
     clock: Callable[[], datetime]
     reminders: Reminders | None = None
+    notices: tuple[Notice, ...] = ()
     refresh_seconds: float = REFRESH_SECONDS
     written_at: datetime | None = field(default=None, init=False)
     reminded_at: datetime | None = field(default=None, init=False)
@@ -81,7 +86,10 @@ class StatusWriter:
 
     def write(self) -> None:
         now = self.clock()
-        self._write(build_status(self.settings, self.journal, now), now)
+        self._write(self.build(now), now)
+
+    def build(self, now: datetime) -> dict[str, Any]:
+        return build_status(self.settings, self.journal, now, self.notices)
 
     def _write(self, status: Mapping[str, Any], now: datetime) -> None:
         self.written_at = now
@@ -117,7 +125,7 @@ class StatusWriter:
         return True
 
     def _refresh(self, now: datetime, *, board: bool, remind: bool) -> None:
-        status = build_status(self.settings, self.journal, now)
+        status = self.build(now)
         if board:
             self._write(status, now)
         if remind and self.reminders is not None:
@@ -131,6 +139,7 @@ class App:
     runner: Runner
     status: StatusWriter
     distributor: Distributor
+    notices: tuple[Notice, ...] = ()
 
     def tick(self) -> None:
         """Periodic work between drops: retry due mail, refresh the board and reminders."""
@@ -141,12 +150,22 @@ class App:
         self.journal.close()
 
 
+def office_notices(settings: Settings, attribution: Attribution) -> tuple[Notice, ...]:
+    """The standing warnings of this share (missing names, owners unknown), also logged."""
+    return tuple(notices(settings.office, attribution, role_label))
+
+
 def open_app(
-    settings: Settings, clock: Callable[[], datetime] = utc_now, to_pdf: PdfMaker | None = None
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    to_pdf: PdfMaker | None = None,
+    attribution: Attribution | None = None,
 ) -> App:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     journal = Journal(settings.state_dir / JOURNAL_FILE)
-    status = StatusWriter(settings, journal, clock, Reminders(settings, journal))
+    attribution = attribution or detect_attribution(settings.root, forced_owner(settings.root))
+    found = office_notices(settings, attribution)
+    status = StatusWriter(settings, journal, clock, Reminders(settings, journal), found)
     maker = to_pdf if to_pdf is not None else make_pdf_maker(settings.state_dir)
     distributor = Distributor(settings, journal, clock)
     archive_list = ArchiveListWriter(settings)
@@ -156,5 +175,13 @@ def open_app(
         archive_list.refresh()
         distributor.run_due()
 
-    runner = Runner(settings, journal, clock, maker, on_change=after_each_drop)
-    return App(settings, journal, runner, status, distributor)
+    runner = Runner(
+        settings,
+        journal,
+        clock,
+        maker,
+        on_change=after_each_drop,
+        attribution=attribution,
+        flow_lock=FlowLock(settings.state_dir),
+    )
+    return App(settings, journal, runner, status, distributor, found)

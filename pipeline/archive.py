@@ -34,6 +34,7 @@ class ArchivedFile:
     received_at: datetime
     sha256: str
     size: int
+    by: str = ""  # who dropped it (inputs), as staff read it
 
 
 def build_manifest(
@@ -70,6 +71,7 @@ def _file_entry(f: ArchivedFile) -> dict[str, Any]:
         "received_at": f.received_at.isoformat(),
         "sha256": f.sha256,
         "size": f.size,
+        "by": f.by or None,
     }
 
 
@@ -78,8 +80,9 @@ def bag_info(
 ) -> dict[str, str]:
     """bag-info.txt of a case: the office, SOP, case, period, classification and retention."""
     office, arsip = settings.office, settings.office.arsip
-    opened, closed = manifest["opened_at"][:10], manifest["closed_at"][:10]
+    opened, closed = (_local_day(manifest[k], settings) for k in ("opened_at", "closed_at"))
     return {
+        "Bagging-Date": closed,
         "Source-Organization": f"{office.nama} {office.daerah}",
         "Organization-Address": office.alamat,
         "External-Identifier": manifest["case_id"],
@@ -95,17 +98,46 @@ def bag_info(
     }
 
 
+def _local_day(moment: str, settings: Settings) -> str:
+    """The office's calendar day of an ISO time: what staff call the date it happened."""
+    return datetime.fromisoformat(moment).astimezone(settings.tz).date().isoformat()
+
+
 def signature_summary(signature: dict[str, Any] | None) -> str:
-    if not signature or not signature.get("signatures"):
-        note = (signature or {}).get("text_note") or "teks sesuai nomor kasus"
-        return f"tanpa tanda tangan elektronik (tanda tangan basah/pindaian); {note}"
-    parts = [
+    """One line for bag-info.txt: how the record was signed and how that was checked."""
+    signature = signature or {}
+    method = signature.get("method")
+    if signature.get("signatures"):
+        return (
+            "TTE: "
+            + "; ".join(_tte(s) for s in signature["signatures"])
+            + (
+                "; mencakup naskah yang diterbitkan untuk ditandatangani, byte demi byte"
+                if method == "tte"
+                else ""
+            )
+        )
+    if method == "pindaian-qr":
+        pages = len((signature.get("scan") or {}).get("pages") or [])
+        return (
+            f"tanda tangan basah (pindaian {pages} halaman); setiap halaman dicocokkan dengan "
+            "naskah yang diterbitkan lewat kode QR, dan kotak tanda tangan berisi tinta"
+        )
+    if method == "pindaian-tanpa-qr":
+        return (
+            "tanda tangan basah (pindaian) TANPA kode QR, diterima menurut kebijakan "
+            "scan-tanpa-qr: tidak dicocokkan dengan naskah yang diterbitkan"
+        )
+    note = signature.get("text_note") or "teks sesuai nomor kasus"
+    return f"tanpa tanda tangan elektronik (tanda tangan basah/pindaian); {note}"
+
+
+def _tte(s: dict[str, Any]) -> str:
+    return (
         f"{s.get('signer')} (serial {s.get('serial')}, penerbit {s.get('issuer')}, "
         f"waktu {s.get('signed_at')}, utuh={s.get('intact')}, seluruh-file={s.get('whole_file')}, "
         f"terpercaya={s.get('trusted')})"
-        for s in signature["signatures"]
-    ]
-    return "TTE: " + "; ".join(parts)
+    )
 
 
 def file_case(

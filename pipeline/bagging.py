@@ -23,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,7 +83,7 @@ def make_bag(src_dir: Path, bag_dir: Path, info: Mapping[str, str]) -> None:
     if not src_dir.is_dir():
         raise BagError(f"bag source {src_dir} is not a folder")
     bag_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{bag_dir.name}.", suffix=".tmp", dir=bag_dir.parent))
+    tmp = _staging_dir(bag_dir)
     try:
         _fill_bag(src_dir, tmp, info)
         _fsync_tree(tmp)
@@ -93,6 +93,19 @@ def make_bag(src_dir: Path, bag_dir: Path, info: Mapping[str, str]) -> None:
         raise
     fsync_dir(bag_dir.parent)
     log.info("bag written: %s", bag_dir)
+
+
+def _staging_dir(bag_dir: Path) -> Path:
+    """`.<case>.<8 random>.tmp` beside the bag, made like any folder there (mode 0777 less the
+    umask), so that it takes the archive's inherited permissions, as mkdtemp's 0700 would not."""
+    for _ in range(100):
+        tmp = bag_dir.with_name(f".{bag_dir.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        return tmp
+    raise BagError(f"cannot make a staging folder beside {bag_dir}")
 
 
 def _fill_bag(src_dir: Path, tmp: Path, info: Mapping[str, str]) -> None:
@@ -133,7 +146,8 @@ def _copy_hashing(source: Path, dest: Path, relative: str, hashed: _Hashed) -> N
             hashed.total_bytes += size
         writer.flush()
         os.fsync(writer.fileno())
-    shutil.copystat(source, dest)
+    stat = source.stat()  # the times only: permissions come from the archive folder
+    os.utime(dest, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     hashed.digests[relative] = {h.name: h.hexdigest() for h in hashers}
 
 

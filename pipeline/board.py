@@ -197,6 +197,7 @@ ol.steps li[data-state=berjalan] .no{background:var(--now);color:#fff}
 ol.steps li[data-overdue=true] .no{background:var(--late);color:#fff}
 .times{font-size:.85rem;color:var(--muted)}
 .empty{background:#fff;border:1px dashed var(--line);padding:12px;border-radius:8px}
+.notices{background:#fff8e1;border:1px solid #e0b400;border-radius:8px;padding:0 12px}
 @media (max-width:700px){
  body{font-size:14px} main{padding:8px 10px 24px}
  table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
@@ -248,6 +249,14 @@ def _summary(cases: Sequence[Case], rejections: Sequence[Any]) -> str:
         for key, cls, n, text in items
     )
     return f'<ul class="summary" id="ringkasan">{body}</ul>\n'
+
+
+def _notices(status: Mapping[str, Any]) -> str:
+    items = [n.get("text", "") for n in status.get("notices", ())]
+    if not items:
+        return ""
+    body = "".join(f"<li>{_e(text)}</li>" for text in items)
+    return f'<section class="notices" id="perhatian"><h2>Perhatian</h2><ul>{body}</ul></section>\n'
 
 
 def _state_badge(case: Case) -> str:
@@ -341,6 +350,8 @@ def _step_times(step: Mapping[str, Any], tz: ZoneInfo) -> str:
         for label, key in _STEP_TIMES
         if (moment := parse_time(step.get(key))) is not None
     ]
+    if step.get("completed_by"):
+        shown.append(f"oleh {_e(step.get('completed_by'))}")
     return " · ".join(shown) or "belum dimulai"
 
 
@@ -410,6 +421,7 @@ def render_board(status: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
         + _header(status, now, tz)
         + "<main>\n"
         + _summary(cases, rejections)
+        + _notices(status)
         + "<h2>Berkas berjalan dan baru selesai</h2>\n"
         + _cases_table(cases, now, tz)
         + "<h2>Linimasa sepuluh langkah SOP</h2>\n"
@@ -473,6 +485,9 @@ def render_role_status(status: Mapping[str, Any], role: str, now: datetime, tz: 
     ]
     for n, case in enumerate(mine, start=1):
         lines += _role_case_entry(n, case, role, now, tz)
+    notes = [n.get("text", "") for n in status.get("notices", ()) if n.get("role") in {"", role}]
+    if notes:
+        lines += ["PERHATIAN:", *(f"- {_one_line(text)}" for text in notes), ""]
     if rejected:
         lines += [f"Berkas Anda yang ditolak dan perlu diperbaiki: {len(rejected)}", ""]
         for item in sorted(rejected, key=lambda r: str(r.get("at") or "")):

@@ -1,40 +1,30 @@
-"""Reading spreadsheet cells the way staff meant them, and writing them back harmlessly.
+"""Spreadsheet cells the way staff meant them, and written back harmlessly.
 
-`read_workbook` returns every worksheet as plain rows of values as Excel last saved them,
+A workbook read by `pipeline.inputs.workbook.read_workbook` is plain `SheetRows`; here
 `locate_columns` finds a header row however it is spelled, `parse_number` reads a number typed
 the Indonesian way (or says in Indonesian what is wrong with it), `cell_text` turns any cell
 into clean text, and `formula_safe` / `set_text` keep user data from becoming a formula in the
-spreadsheets the pipeline writes.
+spreadsheets the pipeline writes. Nothing here reads a file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from pipeline.errors import Rejected, Where
-from pipeline.safety import DEFAULT_LIMITS, Limits, check_drop
-
-log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 20
-MAX_CELLS = 200_000  # a data form has tens of rows; this bounds the time a bad drop holds others
 MAX_NUMBER = 1e12  # no performance figure of an office is larger; 1e308 would render as inf%
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a number format, e.g. "%" or \%
 _SPACE_LIKE = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 
 
@@ -51,92 +41,6 @@ class UncachedFormula:
     """A formula cell whose value was never saved (written by a program, not by Excel)."""
 
     formula: str
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[SheetRows, ...]:
-    """Every worksheet of the .xlsx at `path`, with the values Excel last saved.
-
-    The file is first passed through `safety.check_drop` (kind, size, zip and XML limits).
-    A formula cell without a cached value becomes `UncachedFormula`; a number shown as a
-    percentage (number format with `%`) is returned as the number shown (0.85 → 85.0);
-    dates come as `datetime`. Merged areas hold their value in the top-left cell only.
-    Chart sheets are skipped. An unreadable workbook raises `Rejected`.
-    """
-    check_drop(path, {"xlsx"}, limits)
-    try:
-        return tuple(_read_sheets(path))
-    except Rejected:
-        raise
-    except Exception as exc:  # a malformed workbook may raise anything from inside openpyxl
-        log.info("%s: unreadable workbook: %r", path.name, exc)
-        raise Rejected(
-            "buku kerja Excel rusak dan tidak dapat dibaca",
-            "Buka di Excel, simpan ulang sebagai .xlsx, lalu kirim lagi.",
-        ) from exc
-
-
-def _read_sheets(path: Path) -> Iterator[SheetRows]:
-    with path.open("rb") as values_file, path.open("rb") as formulas_file:
-        values = load_workbook(values_file, read_only=True, data_only=True)
-        formulas = load_workbook(formulas_file, read_only=True, data_only=False)
-        try:
-            budget = [MAX_CELLS]
-            for sheet_v, sheet_f in zip(values.worksheets, formulas.worksheets, strict=True):
-                yield SheetRows(sheet_v.title, tuple(_sheet_rows(sheet_v, sheet_f, budget)))
-        finally:
-            values.close()
-            formulas.close()
-
-
-def _sheet_rows(sheet_v: Any, sheet_f: Any, budget: list[int]) -> Iterator[tuple[object, ...]]:
-    sheet_v.reset_dimensions()
-    sheet_f.reset_dimensions()
-    for row_v, row_f in zip(sheet_v.iter_rows(), sheet_f.iter_rows(), strict=True):
-        budget[0] -= len(row_v)
-        if budget[0] < 0:
-            raise Rejected(
-                f"buku kerja terlalu besar untuk formulir ini (lebih dari {MAX_CELLS:,} sel)".replace(
-                    ",", "."
-                ),
-                "Hapus lembar atau baris yang tidak diperlukan (cukup lembar formulir), simpan, lalu kirim lagi.",
-                Where(sheet=sheet_v.title),
-            )
-        yield _trim_row(tuple(_merge(v, f) for v, f in zip(row_v, row_f, strict=True)))
-
-
-def _merge(cell_v: Any, cell_f: Any) -> object:
-    value = cell_v.value
-    if value is None and cell_f.value is not None and _is_formula(cell_f.value):
-        return UncachedFormula(_formula_text(cell_f.value))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _shown_percentage(value, cell_v.number_format)
-    return value
-
-
-def _is_formula(value: object) -> bool:
-    return (isinstance(value, str) and value.startswith("=")) or hasattr(value, "text")
-
-
-def _formula_text(value: object) -> str:
-    text = getattr(value, "text", value)
-    return str(text) if text is not None else ""
-
-
-def _shown_percentage(value: float, number_format: str | None) -> float:
-    positive_section = _QUOTED.sub("", number_format or "").split(";")[0]
-    if "%" in positive_section:
-        return float(Decimal(repr(value)) * 100)
-    return value
-
-
-def _trim_row(row: tuple[object, ...]) -> tuple[object, ...]:
-    end = len(row)
-    while end and row[end - 1] is None:
-        end -= 1
-    return row[:end]
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -217,12 +121,7 @@ def parse_number(value: object, where: Where) -> float:
     is always the decimal comma; a single dot followed by exactly three digits is a thousands
     separator ("1.234" → 1234), otherwise a decimal point ("12.5").
     """
-    if isinstance(value, UncachedFormula):
-        raise Rejected(
-            f"nilai rumus belum tersimpan ({value.formula})",
-            "Buka lalu simpan ulang di Excel, kemudian kirim lagi.",
-            where,
-        )
+    check_saved(value, where)
     number = _number_of(value, where)
     if not math.isfinite(number):
         raise Rejected("berisi nilai tak hingga atau bukan angka", "Isi dengan angka.", where)
@@ -237,6 +136,16 @@ def parse_number(value: object, where: Where) -> float:
             where,
         )
     return number
+
+
+def check_saved(value: object, where: Where) -> None:
+    """Raise `Rejected` at `where` if `value` is a formula whose value was never saved."""
+    if isinstance(value, UncachedFormula):
+        raise Rejected(
+            f"nilai rumus belum tersimpan ({value.formula})",
+            "Buka lalu simpan ulang di Excel, kemudian kirim lagi.",
+            where,
+        )
 
 
 def _number_of(value: object, where: Where) -> float:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from pipeline import __version__
-from pipeline.app import open_app, utc_now
-from pipeline.arsip_list import write_archive_list
+from pipeline.access.acl import apply_plan, check_plan, load_plan
+from pipeline.access.plan import Perm, Rule
+from pipeline.access.samba import forced_owner, guard_state, share_section
+from pipeline.app import office_notices, open_app, utc_now
 from pipeline.board import waits_for
 from pipeline.cancel import cancel
 from pipeline.config import Settings, load_settings
@@ -25,9 +27,9 @@ from pipeline.documents import Documents
 from pipeline.errors import ConfigError, LockHeld, PipelineError
 from pipeline.intake import RetryPolicy, is_network_mount
 from pipeline.lock import InstanceLock
+from pipeline.owners import detect_attribution
 from pipeline.reindex import reindex
 from pipeline.share import create_layout, install_defaults
-from pipeline.status import build_status
 from pipeline.verify import verify_archive
 from pipeline.watcher import Watcher
 
@@ -87,7 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
             help="render the cases' documents again from stored data, current templates",
         )
     )
+    _access_parser(sub.add_parser("access", help="who may drop where: folder ACLs and Samba"))
+    _verbosity_everywhere(parser)
     return parser
+
+
+def _access_parser(access: argparse.ArgumentParser) -> None:
+    actions = access.add_subparsers(dest="action", required=True)
+    _root_arg(actions.add_parser("apply", help="set every folder's ACL from the config (root)"))
+    _root_arg(actions.add_parser("check", help="list every folder whose ACL differs; exit 1"))
+    conf = actions.add_parser("smb-conf", help="print the Samba share section for ROOT")
+    _root_arg(conf)
+    conf.add_argument("--name", default="sop", help="the share's name (default: %(default)s)")
+
+
+def _verbosity_everywhere(parser: argparse.ArgumentParser) -> None:
+    """-v/-q also after the sub-command (`pipeline watch . -q`), at any depth."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
+                child.add_argument("-q", "--quiet", action="count", default=argparse.SUPPRESS)
+                _verbosity_everywhere(child)
 
 
 def _watch_parser(watch: argparse.ArgumentParser) -> None:
@@ -131,9 +154,16 @@ def _regenerate_parser(regen: argparse.ArgumentParser) -> None:
     regen.add_argument("--dry-run", action="store_true", help="only list what would change, why")
 
 
+QUIET_LIBRARIES = ("matplotlib", "PIL", "fontTools", "pyhanko", "pyhanko_certvalidator")
+"""Libraries whose chatter (font caches; a traceback per untrusted signer) is not for the
+operator: the pipeline logs one line per drop with the verdict. -vv shows them again."""
+
+
 def setup_logging(verbose: int, quiet: int) -> None:
     level = logging.INFO - 10 * verbose + 10 * quiet
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
 
 
 def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
@@ -148,12 +178,16 @@ def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
 def cmd_init(args: argparse.Namespace) -> int:
     settings = prepare_share(args.root, args.state)
     print(f"Share siap di {settings.root}")
+    attribution = detect_attribution(settings.root, forced_owner(settings.root))
+    for notice in office_notices(settings, attribution):
+        print(f"  PERHATIAN: {notice.text}")
     print(f"  petunjuk untuk staf: {settings.root / 'PETUNJUK.txt'}")
     print(f"  status: {settings.root / 'status.html'}")
     return 0
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    guard_state(args.root.resolve(), args.state)  # the state must not be reachable by SMB
     polling = args.polling or is_network_mount(args.root.resolve())
     settings = prepare_share(
         args.root,
@@ -169,6 +203,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         # only this watcher uses the work folder: what an interrupted run left there is rubbish
         shutil.rmtree(settings.state_dir / "work", ignore_errors=True)
         app = open_app(settings)
+        for notice in app.notices:
+            log.warning("%s", notice.text)
         try:
             app.status.write()
             watcher = Watcher(
@@ -210,7 +246,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args.root, args.state)
     app = open_app(settings, to_pdf=lambda data, name: None)
     try:
-        status = build_status(settings, app.journal, utc_now())
+        status = app.status.build(utc_now())
     finally:
         app.close()
     if args.role:
@@ -246,7 +282,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     now = utc_now()
     app = open_app(settings, to_pdf=lambda data, name: None)
     try:
-        status = build_status(settings, app.journal, now)
+        status = app.status.build(now)
     finally:
         app.close()
     year = args.year or now.astimezone(settings.tz).year
@@ -263,7 +299,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     app = open_app(settings, to_pdf=lambda data, name: None)
     try:
         result = verify_archive(settings, app.journal, args.case)
-        write_archive_list(settings)
     finally:
         app.close()
     for case in result.cases:
@@ -307,10 +342,10 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     options = Options(args.out, args.pdf, max(1, args.workers), args.dry_run)
     journal = Journal(settings.state_dir / JOURNAL_FILE)
     summary = Summary()
-    # a batch that writes shares the journal and the outboxes with the watcher: one at a time
-    lock = nullcontext() if args.dry_run else InstanceLock(settings.state_dir)
+    # runs beside a live watcher: only a new draft version joining a case's flow takes the
+    # short flow lock the watcher holds per drop
     try:
-        with lock, Progress(auto_refresh=False, disable=not sys.stdout.isatty()) as bar:
+        with Progress(auto_refresh=False, disable=not sys.stdout.isatty()) as bar:
             task = bar.add_task("Regenerasi", total=None)
             for event in regenerate(settings, journal, selection, options, utc_now):
                 summary.add(event)
@@ -338,7 +373,56 @@ def cmd_batal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root, args.state)
+    return ACCESS[args.action](settings, args)
+
+
+def _access_apply(settings: Settings, args: argparse.Namespace) -> int:
+    plan = load_plan(settings)
+    applied = apply_plan(settings.root, plan)
+    print(f"Access set under {settings.root} (service account: {plan.service}):")
+    for rule in plan.rules:
+        print(f"  {rule.path or '.'}{'/' if rule.is_dir else ''}  {_who(rule)}")
+    if applied.state:
+        print(f"  {plan.state}/  the state: {plan.service} alone (0700)")
+    print(f"{applied.folders} folder(s) and {applied.files} file(s) set.")
+    return 0
+
+
+def _who(rule: Rule) -> str:
+    said = []
+    for word, perm in (("write", Perm.WRITE), ("read", Perm.READ)):
+        accounts = [a for a, p in rule.grants if p == perm]
+        if accounts:
+            said.append(f"{word}: {', '.join(accounts)}")
+    return "; ".join(said) or "service account only"
+
+
+def _access_check(settings: Settings, args: argparse.Namespace) -> int:
+    drifts = check_plan(settings.root, load_plan(settings, need_staff=False))
+    for item in drifts:
+        print(f"{item.path or '.'}: {'; '.join(item.problems)}")
+    if drifts:
+        print(f"{len(drifts)} path(s) differ from the config; `pipeline access apply` sets them.")
+        return 1
+    print(f"Every folder under {settings.root} has the access the config gives it.")
+    return 0
+
+
+def _access_smb_conf(settings: Settings, args: argparse.Namespace) -> int:
+    print(share_section(settings, load_plan(settings), args.name), end="")
+    return 0
+
+
+ACCESS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "apply": _access_apply,
+    "check": _access_check,
+    "smb-conf": _access_smb_conf,
+}
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "access": cmd_access,
     "batal": cmd_batal,
     "verify": cmd_verify,
     "reindex": cmd_reindex,
@@ -355,7 +439,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose, args.quiet)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows up here, not after main has returned
+        return code
+    except BrokenPipeError:  # `pipeline status --json | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -22,6 +22,8 @@ from pipeline.sop import Sop, load_sop
 OFFICE_FILE = "kantor.toml"
 SOP_FILE = "sop-040.toml"
 STATE_ENV = "SOP_PIPELINE_STATE"
+SYSTEMD_STATE_ENV = "STATE_DIRECTORY"
+STATE_FOLDER = ".pipeline"  # the state folder's name when it lies in the share root
 
 
 class Polarity(StrEnum):
@@ -96,6 +98,7 @@ class ArsipPolicy:
 class SigningPolicy:
     require_trusted_signature: bool
     trust_roots: Path | None
+    accept_scan_without_qr: bool = False
 
 
 SmtpConfig = SmtpSettings
@@ -169,8 +172,19 @@ def defaults_dir() -> Path:
 
 
 def default_state_dir(root: Path) -> Path:
-    env = os.environ.get(STATE_ENV)
-    return Path(env) if env else root / ".pipeline"
+    """Where the journal and the lock live when `--state` is not given.
+
+    `$SOP_PIPELINE_STATE`; else `$STATE_DIRECTORY`, which systemd sets for `StateDirectory=`
+    when the watcher runs as a service (the first folder, if it lists several); else
+    `ROOT/.pipeline`, fine for a project folder that no file server exports.
+    """
+    chosen = os.environ.get(STATE_ENV) or systemd_state_dir()
+    return Path(chosen) if chosen else root / STATE_FOLDER
+
+
+def systemd_state_dir() -> str:
+    """The first folder of systemd's `$STATE_DIRECTORY` (colon-separated), or ""."""
+    return os.environ.get(SYSTEMD_STATE_ENV, "").split(":")[0]
 
 
 def load_settings(root: Path, state_dir: Path | None = None, **options: Any) -> Settings:
@@ -205,7 +219,7 @@ def _office(raw: dict[str, Any], root: Path) -> Office:
     bidang = tuple(_bidang(b) for b in raw["bidang"])
     if len({b.slug for b in bidang}) != len(bidang):
         raise ValueError("duplicate bidang slug")
-    pegawai = _pegawai(raw.get("pegawai", []), office_roles(bidang))
+    pegawai = _pegawai(raw.get("pegawai", []), office_roles(bidang)) + _legacy_people(k)
     return Office(
         nama=k["nama"],
         daerah=k["daerah"],
@@ -259,6 +273,30 @@ def _pegawai(raw: list[dict[str, Any]], roles: tuple[str, ...]) -> tuple[Pegawai
     return people
 
 
+def _legacy_people(k: dict[str, Any]) -> tuple[Pegawai, ...]:
+    """Names set the old way under [kantor] (kepala_nama, kepala_nip, sekretaris_nama) still
+    count, after the [[pegawai]] list; bracketed placeholders such as "(nama ...)" do not."""
+    found = [
+        (
+            "kepala-dinas",
+            k.get("kepala_nama", ""),
+            k.get("kepala_nip", ""),
+            k.get("kepala_jabatan"),
+        ),
+        ("sekretaris", k.get("sekretaris_nama", ""), k.get("sekretaris_nip", ""), ""),
+    ]
+    return tuple(
+        Pegawai(str(nama).strip(), _real(str(nip)), "", (role,), str(jabatan or ""))
+        for role, nama, nip, jabatan in found
+        if _real(str(nama))
+    )
+
+
+def _real(value: str) -> str:
+    value = value.strip()
+    return "" if value.startswith("(") and value.endswith(")") else value
+
+
 def _one_pegawai(raw: dict[str, Any], roles: tuple[str, ...]) -> Pegawai:
     peran = raw.get("peran", [])
     held = (peran,) if isinstance(peran, str) else tuple(str(r) for r in peran)
@@ -291,13 +329,19 @@ def _calendar(k: dict[str, Any]) -> WorkCalendar:
     )
 
 
+SIGNING_POLICIES = ("terima-scan", "wajib-tte", "scan-tanpa-qr")
+
+
 def _signing(raw: dict[str, Any], root: Path) -> SigningPolicy:
     policy = raw.get("kebijakan", "terima-scan")
-    if policy not in {"terima-scan", "wajib-tte"}:
-        raise ValueError(f"tanda_tangan.kebijakan must be terima-scan or wajib-tte, not {policy}")
+    if policy not in SIGNING_POLICIES:
+        raise ValueError(
+            f"tanda_tangan.kebijakan must be one of {', '.join(SIGNING_POLICIES)}, not {policy}"
+        )
     roots = raw.get("akar_kepercayaan")
     return SigningPolicy(
         require_trusted_signature=policy == "wajib-tte",
+        accept_scan_without_qr=policy == "scan-tanpa-qr",
         trust_roots=(root / roots) if roots else None,
     )
 

@@ -13,12 +13,36 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from pipeline.app import open_app
-from pipeline.config import Bidang, Settings
+from pipeline.config import Bidang, Indikator, Settings
 from pipeline.intake import RetryPolicy
+from pipeline.signing.specimen import wet_signed_scan
 from pipeline.stamp import stamp_text
 from pipeline.watcher import Watcher
 
 SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
+SAMPLE_NOTES = (
+    "Rekap laporan bulanan bidang, Januari–September",
+    "Data aplikasi layanan per akhir triwulan",
+    "Hasil monitoring dan evaluasi bersama Inspektorat",
+    "Rekap buku tamu dan daftar hadir kegiatan",
+    "Laporan kegiatan bidang yang telah diverifikasi",
+)
+FRACTIONAL_UNITS = frozenset({"%", "nilai", "indeks"})
+"""Units whose realisasi may have decimals; every other unit counts whole things."""
+RESULT_WORDS = {
+    "accepted": "diterima",
+    "rejected": "ditolak",
+    "recovered": "dipulihkan",
+    "not-ready": "belum siap",
+    "gone": "hilang",
+    "swept": "sisa dibersihkan",
+}
+
+
+def sample_realisasi(indikator: Indikator, factor: float) -> float:
+    """A plausible realisasi: whole counts, one decimal for percentages, scores and indexes."""
+    value = indikator.target * factor
+    return round(value, 1) if indikator.satuan in FRACTIONAL_UNITS else float(round(value))
 
 
 def text_pdf(lines: list[str]) -> bytes:
@@ -47,15 +71,17 @@ def disposition_docx(path: Path, period: str) -> None:
     doc.save(str(path))
 
 
-def fill_form(form: Path, dest: Path, bidang: Bidang) -> None:
+def fill_form(form: Path, dest: Path, bidang: Bidang, keterangan: str | None = None) -> None:
+    """Fill a bidang's issued form as its staff would: realisasi and a note for every IKU."""
     wb = load_workbook(form)
     ws = wb.active
     assert ws is not None
     for offset, ind in enumerate(bidang.iku):
         row = 7 + offset
         factor = SAMPLE_FACTORS[offset % len(SAMPLE_FACTORS)]
-        ws.cell(row=row, column=6, value=round(ind.target * factor, 2))
-        ws.cell(row=row, column=7, value="Sumber: laporan bulanan bidang & " + "<catatan>")
+        note = keterangan or SAMPLE_NOTES[offset % len(SAMPLE_NOTES)]
+        ws.cell(row=row, column=6, value=sample_realisasi(ind, factor))
+        ws.cell(row=row, column=7, value=note)
     wb.save(dest)
 
 
@@ -82,7 +108,8 @@ def play(settings: Settings) -> Iterator[str]:
     def step(label: str) -> str:
         results = dict(watcher.run_once())
         watcher.results.clear()
-        return f"{label}: " + ", ".join(f"{k} {v}" for k, v in sorted(results.items()))
+        done = [f"{RESULT_WORDS.get(k, k)} {v}" for k, v in sorted(results.items()) if v]
+        return f"{label}: " + (", ".join(done) or "tidak ada berkas")
 
     try:
         disposition_docx(
@@ -105,9 +132,9 @@ def play(settings: Settings) -> Iterator[str]:
             shutil.copyfile(final, inbox / role / "paraf" / final.name)
             yield step(f"7-8. Paraf {role}")
         yield (
-            step("9. Kepala Dinas menandatangani")
+            step("9. Kepala Dinas menandatangani (tanda tangan basah, dipindai)")
             if _sign(outbox, inbox, case)
-            else "9. (tidak ada naskah)"
+            else "9. Naskah PDF untuk ditandatangani tidak ada (LibreOffice tidak terpasang)"
         )
         where = f"{root / 'archive'}, {outbox / 'distribusi'} dan {root / 'status.html'}"
         yield f"Selesai. Lihat {where}"
@@ -116,14 +143,10 @@ def play(settings: Settings) -> Iterator[str]:
 
 
 def _sign(outbox: Path, inbox: Path, case: str) -> bool:
+    """The Head signs the printed signing copy by hand and it comes back as a scan."""
     target = inbox / "kepala-dinas/tanda-tangan" / f"{case} Ditandatangani.pdf"
     pdfs = sorted((outbox / "kepala-dinas").glob(f"{case} Untuk Ditandatangani.pdf"))
-    if pdfs:
-        target.write_bytes(
-            sign_by_stamp(pdfs[0].read_bytes(), f"Disetujui dan ditandatangani\n{case}")
-        )
-    else:
-        target.write_bytes(
-            text_pdf([f"{case}", "Dokumen Mekanisme Pengumpulan Data Kinerja", "Ditandatangani"])
-        )
+    if not pdfs:
+        return False
+    target.write_bytes(wet_signed_scan(pdfs[0].read_bytes(), dpi=150, rotate=-1.5))
     return True

@@ -49,16 +49,29 @@ def last_day(due: datetime) -> datetime:
     return due - timedelta(microseconds=1) if due.time() == time(0) else due
 
 
+BLANK_LINE = "…………………………………"
+"""Printed where a name or NIP is not configured yet: a visible line to fill in by hand."""
+
+
+def signatory(office: Office, role: str) -> tuple[str, str]:
+    """Name and NIP of the pegawai holding `role`, or marked blank lines to fill by hand."""
+    person = office.named_holder(role)
+    if person is None:
+        return BLANK_LINE, BLANK_LINE
+    return person.nama, person.nip or BLANK_LINE
+
+
 def _office_context(office: Office, sop: Sop) -> dict[str, Any]:
+    kepala, kepala_nip = signatory(office, "kepala-dinas")
     return {
         "kantor": office.nama,
         "daerah": office.daerah,
         "alamat": office.alamat,
         "tempat": office.alamat.split(",")[0],
         "kepala_jabatan": office.kepala_jabatan,
-        "kepala_nama": office.kepala_nama,
-        "kepala_nip": office.kepala_nip,
-        "sekretaris_nama": office.sekretaris_nama,
+        "kepala_nama": kepala,
+        "kepala_nip": kepala_nip,
+        "sekretaris_nama": signatory(office, "sekretaris")[0],
         "nomor_sop": sop.nomor,
         "nama_sop": sop.nama,
         "judul": sop.document_title,

@@ -67,12 +67,21 @@ class Rejected(PipelineError):
     """
 
     def __init__(
-        self, alasan: str, saran: str, where: Where | None = None, *, resend: bool = True
+        self,
+        alasan: str,
+        saran: str,
+        where: Where | None = None,
+        *,
+        resend: bool = True,
+        informational: bool = False,
+        case_id: str | None = None,
     ) -> None:
         self.alasan = alasan
         self.saran = saran
         self.where = where or Where()
         self.resend = resend  # False: the advice is to go elsewhere, wait, or not send again
+        self.informational = informational  # nothing to fix (a duplicate, a closed case)
+        self.case_id = case_id  # the case it concerns, when the handler knows it
         super().__init__(self.message)
 
     @property

@@ -17,15 +17,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cells import (
     SheetRows,
-    UncachedFormula,
     cell_text,
+    check_saved,
     locate_columns,
     parse_number,
-    read_workbook,
     set_text,
 )
 from pipeline.config import Bidang
 from pipeline.errors import Rejected, RejectedMany, Where
+from pipeline.inputs.workbook import read_workbook
 
 SHEET = "Data Kinerja"
 HEADERS = ("Kode", "Indikator", "Satuan", "Target", "Polaritas", "Realisasi", "Keterangan")
@@ -260,12 +260,7 @@ def _shown(text: str, limit: int = 40) -> str:
 
 def _keterangan(value: object, where: Where) -> str:
     """The note as text; a formula with no saved value would silently become empty."""
-    if isinstance(value, UncachedFormula):
-        raise Rejected(
-            f"nilai rumus belum tersimpan ({value.formula})",
-            "Buka lalu simpan ulang di Excel, kemudian kirim lagi.",
-            where,
-        )
+    check_saved(value, where)
     return cell_text(value).strip()
 
 

@@ -77,16 +77,30 @@ def atomic_copy(src: Path, dest: Path) -> None:
 
 
 def move_file(src: Path, dest: Path) -> None:
-    """Move a drop out of the inbox (same file system: one atomic rename), never overwriting."""
+    """Move a file within the share (a drop out of the inbox, a superseded output into lama/),
+    never overwriting.
+
+    The kept file is a fresh copy written by the pipeline (temp name, fsync, rename), then the
+    source is removed: it belongs to the pipeline and takes the permissions of the folder it
+    lands in (`pipeline access`), so the person who dropped it can no longer change what was
+    accepted or filed, as they could through a link to their own file.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         raise FileExistsError(dest)
-    try:
-        os.link(src, dest)
-    except OSError:
-        atomic_copy(src, dest)
-    fsync_dir(dest.parent)
+    atomic_copy(src, dest)
     src.unlink()
+    fsync_dir(src.parent)
+
+
+def rename_file(src: Path, dest: Path) -> None:
+    """Move the directory entry itself, unread: for a link (whose target may lie outside the
+    share) or a file the pipeline may not read. Same file system, one atomic rename."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        raise FileExistsError(dest)
+    src.rename(dest)
+    fsync_dir(dest.parent)
     fsync_dir(src.parent)
 
 

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pipeline.errors import Rejected
 from pipeline.forms import BidangData
 from pipeline.fsops import sha256_bytes
 from pipeline.model import CANCELLED, CaseState, Draft, Drop, NewCase, Outcome, Output
@@ -53,7 +55,23 @@ CREATE TABLE IF NOT EXISTS renders (
     id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), document TEXT NOT NULL,
     path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, template_sha TEXT NOT NULL,
     data_sha TEXT NOT NULL, version INTEGER, pipeline_version TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 """
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: who acts — the owner account and name of every drop, the actor of events and inputs
+    """
+    ALTER TABLE drops ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drops ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+    ALTER TABLE files ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+    ALTER TABLE files ADD COLUMN facts TEXT;
+    ALTER TABLE drops ADD COLUMN informational INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE cases ADD COLUMN closes_at TEXT;
+    """,
+)
+"""Schema changes after the first release, in order; `schema_version` records how many ran.
+Each runs in one transaction at start-up, so an older journal is upgraded without loss."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,9 @@ class DropRecord:
     role: str
     at: datetime
     moved: bool
+    actor: str = ""
+    actor_name: str = ""
+    informational: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,8 @@ class FileRecord:
     at: datetime
     version: int | None
     bidang: str | None
+    actor: str = ""
+    facts: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +172,23 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=30000")  # regenerate may write beside the watcher
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        for number, script in enumerate(MIGRATIONS, start=1):
+            with self.transaction() as db:
+                if self.schema_version() >= number:
+                    continue
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute("DELETE FROM schema_version")
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+
+    def schema_version(self) -> int:
+        row = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
 
     def close(self) -> None:
         self._db.close()
@@ -190,9 +229,10 @@ class Journal:
         self, db: sqlite3.Connection, drop: Drop, outcome: Outcome, at: datetime
     ) -> None:
         cid = outcome.case_id
+        by = drop.actor.label if drop.actor.known else ""
         db.executemany(
-            "INSERT INTO events (case_id, name, at) VALUES (?, ?, ?)",
-            [(cid, e.name, _ts(e.at)) for e in outcome.events],
+            "INSERT INTO events (case_id, name, at, actor) VALUES (?, ?, ?, ?)",
+            [(cid, e.name, _ts(e.at), e.by or by) for e in outcome.events],
         )
         for out in outcome.outputs:
             self._insert_file(db, cid, "out", replace(out, path=out.record_path(cid)), at)
@@ -205,7 +245,7 @@ class Journal:
             outcome.draft.version if outcome.draft and outcome.draft.source != "pipeline" else None,
             outcome.bidang_data.bidang if outcome.bidang_data else None,
         )
-        self._insert_file(db, cid, "in", incoming, at, sha256=drop.sha256, size=drop.size)
+        self._insert_file(db, cid, "in", incoming, at, sha256=drop.sha256, size=drop.size, actor=by)
         if outcome.bidang_data:
             db.execute(
                 "INSERT OR REPLACE INTO bidang_data (case_id, bidang, data, at) VALUES (?, ?, ?, ?)",
@@ -226,9 +266,9 @@ class Journal:
             "INSERT INTO deliveries (case_id, recipient, email, attachment, next_at) VALUES (?, ?, ?, ?, ?)",
             [(cid, d.recipient, d.email, d.attachment, _ts(at)) for d in outcome.deliveries],
         )
-        if outcome.closes_at:
+        if outcome.closes_at:  # closed once the drop is finished (mark_moved): see there
             db.execute(
-                "UPDATE cases SET closed_at = ?, archive_dir = ? WHERE id = ?",
+                "UPDATE cases SET closes_at = ?, archive_dir = ? WHERE id = ?",
                 (_ts(outcome.closes_at), outcome.archive_dir, cid),
             )
 
@@ -241,10 +281,11 @@ class Journal:
         at: datetime,
         sha256: str | None = None,
         size: int | None = None,
+        actor: str = "",
     ) -> None:
         db.execute(
             "INSERT INTO files (case_id, direction, kind, role, step, name, path, sha256, size, at,"
-            " version, bidang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " version, bidang, actor, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 case_id,
                 direction,
@@ -258,6 +299,8 @@ class Journal:
                 _ts(at),
                 out.version,
                 out.bidang,
+                actor,
+                json.dumps(out.facts) if out.facts is not None else None,
             ),
         )
 
@@ -273,8 +316,8 @@ class Journal:
         at: datetime,
     ) -> int:
         cursor = db.execute(
-            "INSERT INTO drops (key, folder, name, sha256, outcome, case_id, dest, reason, role, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO drops (key, folder, name, sha256, outcome, case_id, dest, reason, role, at,"
+            " actor, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 drop.key,
                 drop.folder,
@@ -286,15 +329,22 @@ class Journal:
                 reason,
                 role,
                 _ts(at),
+                drop.actor.account,
+                drop.actor.name,
             ),
         )
         return int(cursor.lastrowid or 0)
 
     def commit_rejection(
-        self, drop: Drop, dest: str, reason: str, role: str, case_id: str | None, at: datetime
+        self, drop: Drop, dest: str, reason: Rejected, role: str, case_id: str | None, at: datetime
     ) -> int:
         with self.transaction() as db:
-            return self._insert_drop(db, drop, "rejected", case_id, dest, reason, role, at)
+            drop_id = self._insert_drop(
+                db, drop, "rejected", case_id, dest, reason.message, role, at
+            )
+            if reason.informational:
+                db.execute("UPDATE drops SET informational = 1 WHERE id = ?", (drop_id,))
+            return drop_id
 
     def record_renders(self, records: Sequence[RenderRecord]) -> None:
         """Documents written by `pipeline regenerate` outside the normal flow."""
@@ -330,8 +380,16 @@ class Journal:
         )  # fmt: skip
 
     def mark_moved(self, drop_id: int) -> None:
+        """A drop is finished: its input moved and everything its outcome does is done. A case
+        the drop closes is marked closed only now, so that "closed" means all of it happened."""
         with self.transaction() as db:
             db.execute("UPDATE drops SET moved = 1 WHERE id = ?", (drop_id,))
+            db.execute(
+                "UPDATE cases SET closed_at = closes_at WHERE closes_at IS NOT NULL"
+                " AND closed_at IS NULL AND id = (SELECT case_id FROM drops WHERE id = ?"
+                " AND outcome = 'accepted')",
+                (drop_id,),
+            )
 
     def record_delivery(
         self, delivery_id: int, at: datetime, error: str | None, next_at: datetime | None
@@ -384,27 +442,19 @@ class Journal:
                 ),
             )
             db.executemany(
-                "INSERT INTO events (case_id, name, at) VALUES (?, ?, ?)",
-                [(c.id, e.name, _ts(e.at)) for e in restored.events],
+                "INSERT INTO events (case_id, name, at, actor) VALUES (?, ?, ?, ?)",
+                [(c.id, e.name, _ts(e.at), e.by) for e in restored.events],
             )
             for f in restored.files:
-                db.execute(
-                    "INSERT INTO files (case_id, direction, kind, role, step, name, path, sha256, size, at,"
-                    " version, bidang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        c.id,
-                        f.direction,
-                        f.kind,
-                        f.role,
-                        f.step,
-                        f.name,
-                        f.path,
-                        f.sha256,
-                        f.size,
-                        _ts(f.at),
-                        f.version,
-                        f.bidang,
-                    ),
+                self._insert_file(
+                    db,
+                    c.id,
+                    f.direction,
+                    Output(f.path, b"", f.kind, f.role, f.step, f.version, f.bidang),
+                    f.at,
+                    sha256=f.sha256,
+                    size=f.size,
+                    actor=f.actor,
                 )
             db.executemany(
                 "INSERT INTO bidang_data (case_id, bidang, data, at) VALUES (?, ?, ?, ?)",
@@ -440,6 +490,7 @@ class Journal:
             period=row["period"],
             opened_at=datetime.fromisoformat(row["opened_at"]),
             closed_at=_dt(row["closed_at"]),
+            closing=row["closes_at"] is not None and row["closed_at"] is None,
             events=self._events(case_id),
             bidang=self._bidang(case_id),
             drafts=self._drafts(case_id),
@@ -447,9 +498,9 @@ class Journal:
 
     def _events(self, case_id: str) -> tuple[Event, ...]:
         rows = self._db.execute(
-            "SELECT name, at FROM events WHERE case_id = ? ORDER BY id", (case_id,)
+            "SELECT name, at, actor FROM events WHERE case_id = ? ORDER BY id", (case_id,)
         )
-        return tuple(Event(r["name"], datetime.fromisoformat(r["at"])) for r in rows)
+        return tuple(Event(r["name"], datetime.fromisoformat(r["at"]), r["actor"]) for r in rows)
 
     def _bidang(self, case_id: str) -> dict[str, BidangData]:
         rows = self._db.execute(
@@ -495,6 +546,8 @@ class Journal:
                 datetime.fromisoformat(r["at"]),
                 r["version"],
                 r["bidang"],
+                r["actor"],
+                json.loads(r["facts"]) if r["facts"] else None,
             )
             for r in rows
         ]
@@ -521,6 +574,14 @@ class Journal:
         params: Sequence[str] = ()
         if since is not None:
             sql, params = sql + " AND at >= ?", (_ts(since),)
+        return [self._drop(r) for r in self._db.execute(sql + " ORDER BY id", params)]
+
+    def accepted_since(self, at: datetime, case_id: str | None = None) -> list[DropRecord]:
+        """Accepted drops after `at` (of `case_id` only, when given), oldest first."""
+        sql = "SELECT * FROM drops WHERE outcome = 'accepted' AND at > ?"
+        params: list[str] = [_ts(at)]
+        if case_id is not None:
+            sql, params = sql + " AND case_id = ?", [*params, case_id]
         return [self._drop(r) for r in self._db.execute(sql + " ORDER BY id", params)]
 
     def last_accepted_in(self, folder: str) -> datetime | None:
@@ -569,4 +630,7 @@ class Journal:
             r["role"],
             datetime.fromisoformat(r["at"]),
             bool(r["moved"]),
+            r["actor"],
+            r["actor_name"],
+            bool(r["informational"]),
         )

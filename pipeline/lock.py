@@ -142,3 +142,33 @@ class InstanceLock:
 
 def _read_fd(fd: int) -> str:
     return os.pread(fd, 4096, 0).decode("utf-8", errors="replace")
+
+
+FLOW_LOCK_NAME = "flow.lock"
+
+
+class FlowLock:
+    """A short exclusive lock on the cases' flow: held by the watcher while it handles one drop,
+    and by `pipeline regenerate` while it puts one new draft version into the flow. Everything
+    else (rendering, reading the journal) runs beside the watcher without it."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / FLOW_LOCK_NAME
+        self._fd: int | None = None
+
+    def __enter__(self) -> FlowLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held for one drop at most: waiting is short
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.forms import BidangData
+from pipeline.people import NOBODY, Actor
 from pipeline.sop import Event
 
 CANCELLED = "dibatalkan"
@@ -28,6 +29,7 @@ class Drop:
     name: str
     sha256: str
     size: int
+    actor: Actor = NOBODY
 
     @property
     def key(self) -> str:
@@ -54,6 +56,7 @@ class CaseState:
     events: tuple[Event, ...]
     bidang: dict[str, BidangData]
     drafts: tuple[Draft, ...]
+    closing: bool = False  # filed, but its closing drop is not finished yet (after a crash)
 
     def has(self, event: str) -> bool:
         return any(e.name == event for e in self.events)
@@ -83,6 +86,7 @@ class Output:
     version: int | None = None
     bidang: str | None = None
     keep: bool = True  # the case keeps its own copy in berkas/<case>/keluar/
+    facts: Mapping[str, Any] | None = None  # what the journal keeps about it (e.g. a seal)
 
     def record_path(self, case_id: str) -> str:
         """Where the journal records it: the case's own copy, or the outbox path if not kept."""

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -49,8 +49,9 @@ from pipeline.documents import (
     nota_dinas_context,
 )
 from pipeline.errors import PipelineError, TemplateError
-from pipeline.fsops import atomic_write, sha256_bytes, sha256_file
+from pipeline.fsops import atomic_copy, atomic_write, sha256_bytes, sha256_file
 from pipeline.journal import FileRecord, Journal, RenderRecord
+from pipeline.lock import FlowLock
 from pipeline.model import CaseState, Output
 from pipeline.pdfconvert import ConversionError, check_pdf, convert_batch
 from pipeline.sla import due_at
@@ -64,6 +65,7 @@ TEMPLATE_BERUBAH = "template berubah"
 DATA_BERUBAH = "data berubah"
 BERKAS_HILANG = "berkas tidak ada"
 DEFAULT_OUT = "outbox/regenerasi"
+STAGING = "work/regenerasi"  # under the state folder: new draft versions before their commit
 PDF_TIMEOUT_BASE = 120.0
 PDF_TIMEOUT_PER_DOCUMENT = 10.0
 Clock = Callable[[], datetime]
@@ -72,6 +74,7 @@ Clock = Callable[[], datetime]
 class Status(StrEnum):
     WRITTEN = "ditulis"
     UNCHANGED = "tidak berubah"
+    SKIPPED = "dilewati"
     PLANNED = "akan ditulis"
     FAILED = "gagal"
 
@@ -115,10 +118,11 @@ class Job:
     reasons: tuple[str, ...]
     template_sha: str
     data_sha: str
+    flow_paths: tuple[str, ...] = ()  # where a new draft version goes once committed
 
     @property
     def record(self) -> str:
-        return self.paths[-1]
+        return (self.flow_paths or self.paths)[-1]
 
 
 @dataclass(frozen=True)
@@ -280,13 +284,15 @@ class CasePlanner:
         return self._next_version(latest + 1, kept.reasons) if kept.reasons else kept
 
     def _next_version(self, version: int, reasons: tuple[str, ...]) -> Job:
-        """The open case's next draft version, through the normal flow."""
+        """The open case's next draft version, through the normal flow: rendered into the state
+        folder first, put in place only when committed under the flow lock."""
         case = self.state.id
         name = f"{case} Draf v{version}.docx"
         paths = (f"outbox/analis/{name}", f"berkas/{case}/keluar/{name}")
+        staged = str(self.settings.state_dir / STAGING / case / name)
         context = draf_context(self.settings, self.state, version)
-        job = self._job(DRAF_DOC, DRAF, context, paths, version, normal_flow=True)
-        return replace(job, reasons=reasons)
+        job = self._job(DRAF_DOC, DRAF, context, (staged,), version, normal_flow=True)
+        return replace(job, reasons=reasons, flow_paths=paths)
 
 
 def relative_to_root(root: Path, path: Path) -> str:
@@ -429,19 +435,25 @@ def _record(job: Job, rendered: Rendered, at: datetime) -> RenderRecord:
 
 
 def _result(job: Job, status: Status, error: str | None = None) -> Result:
-    return Result(job.case_id, job.template, job.paths[0], status, job.reasons, job.version, error)
+    shown = (job.flow_paths or job.paths)[0]
+    return Result(job.case_id, job.template, shown, status, job.reasons, job.version, error)
 
 
 def commit_batch(
-    journal: Journal, batch: Sequence[Job], rendered: Sequence[Rendered], at: datetime
+    journal: Journal,
+    batch: Sequence[Job],
+    rendered: Sequence[Rendered],
+    at: datetime,
+    flow: Flow,
 ) -> list[Result]:
     """Record what was written: open-case drafts as draft versions, the rest as renders."""
     results, plain = [], []
     for job, done in zip(batch, rendered, strict=True):
         if done.error is not None:
             results.append(_result(job, Status.FAILED, done.error))
-        elif job.normal_flow:
-            results.append(_commit_draft(journal, job, done, at))
+        elif job.flow_paths:
+            with flow.lock:
+                results.append(_commit_draft(journal, job, done, at, flow.root))
         else:
             plain.append(_record(job, done, at))
             results.append(_result(job, Status.WRITTEN))
@@ -450,12 +462,28 @@ def commit_batch(
     return results
 
 
-def _commit_draft(journal: Journal, job: Job, done: Rendered, at: datetime) -> Result:
-    output = Output(job.paths[0], b"", "draf", "analis", 4, version=job.version)
-    try:
-        journal.commit_regenerated_draft(_record(job, done, at), output)
-    except sqlite3.IntegrityError as exc:  # the watcher took this version meanwhile
-        return _result(job, Status.FAILED, f"draft version v{job.version} already exists: {exc}")
+@dataclass(frozen=True)
+class Flow:
+    """The share root and the lock under which a new draft version joins a case's flow."""
+
+    root: Path
+    lock: AbstractContextManager[object]
+
+
+def _commit_draft(journal: Journal, job: Job, done: Rendered, at: datetime, root: Path) -> Result:
+    """Put a staged draft version in place, if the case still takes one (the watcher may have
+    moved it on meanwhile: the analyst sent a reviewed draft, or data changed the version)."""
+    staged = Path(job.paths[0])
+    state = journal.case(job.case_id)
+    latest = state.latest_draft.version if state and state.latest_draft else 0
+    if state is None or not in_normal_flow(state) or latest >= (job.version or 0):
+        staged.unlink(missing_ok=True)
+        return _result(job, Status.SKIPPED, "kasus sudah berubah selama regenerasi")
+    for path in job.flow_paths:
+        atomic_copy(staged, root / path)
+    output = Output(job.flow_paths[0], b"", "draf", "analis", 4, version=job.version)
+    journal.commit_regenerated_draft(_record(job, done, at), output)
+    staged.unlink(missing_ok=True)
     return _result(job, Status.WRITTEN)
 
 
@@ -519,7 +547,12 @@ def _place_pdf(made: Path, job: PdfJob, error: str) -> PdfResult:
 
 
 def regenerate(
-    settings: Settings, journal: Journal, selection: Selection, options: Options, clock: Clock
+    settings: Settings,
+    journal: Journal,
+    selection: Selection,
+    options: Options,
+    clock: Clock,
+    flow_lock: AbstractContextManager[object] | None = None,
 ) -> Iterator[Progress]:
     """Plan, render, record and (with `options.pdf`) convert; yields one event per document."""
     out_dir = output_dir(settings, options.out_dir)
@@ -534,8 +567,9 @@ def regenerate(
     if options.dry_run:
         return
     results: list[Result] = []
+    flow = Flow(settings.root, flow_lock or FlowLock(settings.state_dir))
     for batch, rendered in rendered_batches(settings, by_case(todo), options.workers):
-        for result in commit_batch(journal, batch, rendered, clock()):
+        for result in commit_batch(journal, batch, rendered, clock(), flow):
             results.append(result)
             yield Progress(Phase.RENDER, len(settled) + len(results), total, result)
     if options.pdf:
@@ -575,9 +609,9 @@ class Summary:
         return docs + [f"GAGAL PDF {p.source}: {p.error}" for p in self.pdfs if p.error]
 
     def lines(self) -> list[str]:
-        shown = (Status.WRITTEN, Status.PLANNED)
+        shown = (Status.WRITTEN, Status.PLANNED, Status.SKIPPED)
         listed = [
-            f"{r.status.value:<13} {r.path}  ({', '.join(r.reasons)})"
+            f"{r.status.value:<13} {r.path}  ({', '.join((*r.reasons, *([r.error] if r.error else [])))})"
             for r in self.results
             if r.status in shown
         ]

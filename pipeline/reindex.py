@@ -17,15 +17,15 @@ from pipeline.verify import find_bags
 
 def _events(sop: Sop, timeline: list[dict[str, Any]]) -> tuple[Event, ...]:
     """The events that produce the recorded timeline (each step's start and completion)."""
-    found: dict[str, datetime] = {}
+    found: dict[str, Event] = {}
     for entry, spec in zip(timeline, sop.steps, strict=False):
-        for name, moment in (
-            (spec.starts_on, entry.get("started_at")),
-            (spec.completes_on, entry.get("completed_at")),
+        for name, moment, by in (
+            (spec.starts_on, entry.get("started_at"), ""),
+            (spec.completes_on, entry.get("completed_at"), entry.get("completed_by") or ""),
         ):
-            if moment and name not in found:
-                found[name] = datetime.fromisoformat(moment)
-    return tuple(Event(name, at) for name, at in sorted(found.items(), key=lambda item: item[1]))
+            if moment and (name not in found or (by and not found[name].by)):
+                found[name] = Event(name, datetime.fromisoformat(moment), by)
+    return tuple(sorted(found.values(), key=lambda e: e.at))
 
 
 def _file(case_id: str, archive_dir: str, f: dict[str, Any]) -> FileRecord:
@@ -42,6 +42,7 @@ def _file(case_id: str, archive_dir: str, f: dict[str, Any]) -> FileRecord:
         datetime.fromisoformat(f["received_at"]),
         None,
         None,
+        f.get("by") or "",
     )
 
 

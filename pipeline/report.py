@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
+from pipeline.board import format_time, role_label
 from pipeline.sla import (
     Standard,
     WorkCalendar,
@@ -223,11 +224,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _summary_row(row: StepCompliance) -> list[Any]:
+def _summary_row(row: StepCompliance, names: Mapping[str, str]) -> list[Any]:
     share = row.met_share
     return [
         row.no,
-        row.actor,
+        names.get(row.actor) or role_label(row.actor),
         row.activity,
         row.standard.label() if row.standard else "",
         row.completed,
@@ -249,7 +250,11 @@ def _style_header(sheet: Any, row: int, width: int) -> None:
 
 
 def _summary_sheet(
-    wb: Workbook, status: Mapping[str, Any], year: int, rows: Sequence[StepCompliance]
+    wb: Workbook,
+    status: Mapping[str, Any],
+    year: int,
+    rows: Sequence[StepCompliance],
+    cal: WorkCalendar,
 ) -> None:
     sheet = wb.active
     sheet.title = "Kepatuhan SOP"
@@ -257,12 +262,14 @@ def _summary_sheet(
     sheet["A1"] = f"Laporan kepatuhan SOP {sop.get('nomor', '')} tahun {year}"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = str(sop.get("nama") or "")
-    sheet["A3"] = f"Data per {status.get('generated_at', '')}"
+    generated = _time(status.get("generated_at"))
+    stamp = format_time(generated, cal.tz) if generated else "-"
+    sheet["A3"] = f"Data per {stamp} {generated.astimezone(cal.tz).tzname() if generated else ''}"
     sheet.append([])
     sheet.append(list(_HEADERS))
     _style_header(sheet, 5, len(_HEADERS))
     for row in rows:
-        sheet.append(_summary_row(row))
+        sheet.append(_summary_row(row, status.get("role_names") or {}))
     for cell in sheet["I"][5:]:
         cell.number_format = "0%"
     for col, width in zip(
@@ -290,14 +297,14 @@ def _local(moment: datetime | None, cal: WorkCalendar) -> datetime | None:
     return None if moment is None else moment.astimezone(cal.tz).replace(tzinfo=None)
 
 
-def _detail_row(run: StepRun, cal: WorkCalendar) -> list[Any]:
+def _detail_row(run: StepRun, cal: WorkCalendar, names: Mapping[str, str]) -> list[Any]:
     unit = "menit" if run.standard.in_minutes else "hari kerja"
     times = [_local(run.started, cal), _local(run.completed, cal), _local(run.due, cal)]
     return [
         run.case_id,
         run.period,
         run.no,
-        run.actor,
+        names.get(run.actor) or role_label(run.actor),
         *times,
         _round(run.duration),
         unit,
@@ -305,12 +312,14 @@ def _detail_row(run: StepRun, cal: WorkCalendar) -> list[Any]:
     ]
 
 
-def _detail_sheet(wb: Workbook, runs: Sequence[StepRun], cal: WorkCalendar) -> None:
+def _detail_sheet(
+    wb: Workbook, runs: Sequence[StepRun], cal: WorkCalendar, names: Mapping[str, str]
+) -> None:
     sheet = wb.create_sheet("Rincian")
     sheet.append(list(_DETAIL_HEADERS))
     _style_header(sheet, 1, len(_DETAIL_HEADERS))
     for run in sorted(runs, key=lambda r: (r.case_id, r.no)):
-        sheet.append(_detail_row(run, cal))
+        sheet.append(_detail_row(run, cal, names))
     for col in "EFG":
         for cell in sheet[col][1:]:
             cell.number_format = "yyyy-mm-dd hh:mm"
@@ -344,8 +353,8 @@ def build_compliance_report(
     rows = compliance(status, year, cal)
     runs = step_runs(status, year, cal)
     wb = Workbook()
-    _summary_sheet(wb, status, year, rows)
-    _detail_sheet(wb, runs, cal)
+    _summary_sheet(wb, status, year, rows, cal)
+    _detail_sheet(wb, runs, cal, status.get("role_names") or {})
     _replace_atomically(dest_xlsx, wb.save)
     fmt = "svg" if dest_chart.suffix.lower() == ".svg" else "png"
     _replace_atomically(dest_chart, lambda tmp: _draw_chart(rows, year, tmp, fmt))

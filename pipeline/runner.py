@@ -10,20 +10,33 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from pipeline.archive import ArchivedFile, bag_info, build_manifest, file_case
+from pipeline.assign import find_case_ids
+from pipeline.board import role_label
 from pipeline.config import Settings
 from pipeline.documents import Documents, tanggal
 from pipeline.errors import NotReady, PipelineError, Rejected
 from pipeline.faults import crash_point
-from pipeline.fsops import atomic_write, move_file, sha256_bytes, sha256_file, unique_path
+from pipeline.fsops import (
+    atomic_write,
+    move_file,
+    rename_file,
+    sha256_bytes,
+    sha256_file,
+    unique_path,
+)
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import Drop, Outcome, inbox_label
 from pipeline.names import safe_filename
 from pipeline.outbox import tidy_after, tidy_case
+from pipeline.owners import owner_account
+from pipeline.people import OWNERS_KNOWN, Attribution, answer_roles, identify, refusal
 from pipeline.sop import Stage, timeline
 from pipeline.stages import HANDLERS, PdfMaker, StageContext
 
@@ -31,6 +44,14 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REASON_SUFFIX = ".ALASAN.txt"
 STILL_OPEN_PREFIX = "MASIH TERBUKA - "
+LINK = Rejected(
+    "file ini hanya tautan (shortcut/symlink) ke file lain, bukan file aslinya",
+    "Salin file aslinya ke folder ini, lalu kirim lagi.",
+)
+UNREADABLE = Rejected(
+    "sistem tidak diizinkan membaca file ini (izin akses file diubah)",
+    "Salin file itu ke folder ini sebagai file baru tanpa mengubah izin aksesnya, lalu kirim lagi.",
+)
 INTERNAL_ERROR = Rejected(
     "terjadi kesalahan internal saat memproses file ini",
     "File disimpan utuh; mohon hubungi pengelola sistem (lihat log server)",
@@ -54,12 +75,18 @@ class Runner:
         clock: Clock,
         to_pdf: PdfMaker,
         on_change: Callable[[], None] = lambda: None,
+        attribution: Attribution = OWNERS_KNOWN,
+        owner_of: Callable[[Path], str | None] = owner_account,
+        flow_lock: AbstractContextManager[object] | None = None,
     ) -> None:
+        self.flow_lock = flow_lock or nullcontext()
         self.settings = settings
         self.journal = journal
         self.clock = clock
         self.to_pdf = to_pdf
         self.on_change = on_change
+        self.attribution = attribution
+        self.owner_of = owner_of
         self.documents = Documents(settings.templates_dir)
         self.inbox = settings.root / "inbox"
 
@@ -70,20 +97,27 @@ class Runner:
         pending = self.journal.pending_moves()
         for record in pending:
             self._finish_move(record, self.inbox / record.folder / record.name)
-            case = self.journal.case(record.case_id) if record.case_id else None
-            if case is not None and record.outcome == "accepted":
-                tidy_case(self.settings.root, case.id, case.closed)
         if pending:  # a finished drop changes the board, the archive list, the mail queue
             self.on_change()
         return len(pending)
 
     def process(self, path: Path) -> Result:
+        """Handle one drop, holding the flow lock (a batch regeneration waits meanwhile)."""
+        with self.flow_lock:
+            return self._process(path)
+
+    def _process(self, path: Path) -> Result:
         if path.is_symlink():
             return self._refuse_link(path)
         if not path.is_file():
             return Result.GONE
         folder = path.parent.relative_to(self.inbox).as_posix()
-        drop = Drop(path, folder, path.name, sha256_file(path), path.stat().st_size)
+        actor = identify(self.settings.office, self.owner_of(path), self.attribution)
+        try:
+            digest = sha256_file(path)
+        except PermissionError:
+            return self._refuse_unread(path, UNREADABLE)
+        drop = Drop(path, folder, path.name, digest, path.stat().st_size, actor)
         prior = self.journal.drops_by_key(drop.key)
         pending = [r for r in prior if not r.moved and r.name == drop.name]
         if pending:
@@ -129,22 +163,30 @@ class Runner:
                 "Tidak perlu dikirim lagi; bila ada perubahan, simpan perubahannya "
                 "lalu kirim ulang",
                 resend=False,
+                informational=True,
             )
         stage, slot = found
+        refused = refusal(self.settings.office, drop.actor, stage.role_for(slot), role_label)
+        if refused is not None:
+            raise refused
         ctx = StageContext(self.settings, self.journal, self.documents, self.clock(), self.to_pdf)
-        log.info("handling %s as %s", drop.path.name, stage.handler)
-        return HANDLERS[stage.handler](ctx, drop, stage, slot)
+        log.info("handling %s as %s (by %s)", drop.path.name, stage.handler, drop.actor.label)
+        outcome = HANDLERS[stage.handler](ctx, drop, stage, slot)
+        by = drop.actor.label if drop.actor.known else ""
+        return replace(outcome, events=tuple(replace(e, by=e.by or by) for e in outcome.events))
 
     def _refuse_link(self, path: Path) -> Result:
         """A link is moved aside unread: its target may lie outside the share."""
+        return self._refuse_unread(path, LINK)
+
+    def _refuse_unread(self, path: Path, reason: Rejected) -> Result:
+        """Move a drop aside without reading it (a link, a file the pipeline may not read)."""
         folder = path.parent.relative_to(self.inbox).as_posix()
-        target = os.fsencode(path.readlink())
-        drop = Drop(path, folder, path.name, sha256_bytes(target), 0)
-        reason = Rejected(
-            "file ini hanya tautan (shortcut/symlink) ke file lain, bukan file aslinya",
-            "Salin file aslinya ke folder ini, lalu kirim lagi.",
-        )
-        self._reject(drop, self._answered(folder), reason)
+        stat = path.lstat()
+        marker = os.fsencode(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}")
+        actor = identify(self.settings.office, self.owner_of(path), self.attribution)
+        drop = Drop(path, folder, path.name, sha256_bytes(marker), 0, actor)
+        self._reject(drop, self._answered(folder), reason, unread=True)
         return Result.REJECTED
 
     # --- a drop held open in Office ----------------------------------------------------------
@@ -213,29 +255,49 @@ class Runner:
         crash_point("after-commit")
         move_file(drop.path, root / outcome.input_dest)
         crash_point("after-move")
-        self.journal.mark_moved(drop_id)
         closed = outcome.case_id if outcome.closes_at else None
         tidy_after(root, (o.path for o in outcome.outputs), closed)
+        self.journal.mark_moved(drop_id)  # done: a closing case shows closed only from here
         log.info("accepted %s for %s", drop.name, outcome.case_id)
         self.on_change()
 
-    def _reject(self, drop: Drop, role: str, reason: Rejected) -> None:
+    def _reject(
+        self, drop: Drop, folder_role: str, reason: Rejected, *, unread: bool = False
+    ) -> None:
         message = reason.message
+        role, copy = answer_roles(drop.actor, folder_role)
         folder = self.settings.root / "outbox" / role / "ditolak"
         folder.mkdir(parents=True, exist_ok=True)
         dest = unique_path(folder, safe_filename(drop.name))
         now = self.clock()
-        atomic_write(
-            dest.with_name(dest.name + REASON_SUFFIX),
-            self._reason_text(drop, reason, now).encode(),
-        )
+        text = self._reason_text(drop, reason, now)
+        atomic_write(dest.with_name(dest.name + REASON_SUFFIX), text.encode())
+        if copy is not None:
+            self._copy_notice(copy, dest, text)
         crash_point("after-reason")
         rel = dest.relative_to(self.settings.root).as_posix()
-        drop_id = self.journal.commit_rejection(drop, rel, message, role, None, now)
-        move_file(drop.path, dest)
+        drop_id = self.journal.commit_rejection(
+            drop, rel, reason, role, reason.case_id or self._named_case(drop.name), now
+        )
+        (rename_file if unread else move_file)(drop.path, dest)
         self.journal.mark_moved(drop_id)
-        log.warning("rejected %s: %s", drop.path, message)
+        log.warning("rejected %s (by %s): %s", drop.path, drop.actor.label, message)
         self.on_change()
+
+    def _named_case(self, name: str) -> str | None:
+        """The first case the file name names that the journal knows, if any."""
+        known = [
+            c for c in find_case_ids(self.settings.sop.case_prefix, name) if self.journal.case(c)
+        ]
+        return known[0] if known else None
+
+    def _copy_notice(self, role: str, original: Path, text: str) -> None:
+        """The folder owner's copy of a notice answered in the dropper's own outbox."""
+        where = original.parent.relative_to(self.settings.root).as_posix()
+        folder = self.settings.root / "outbox" / role / "ditolak"
+        note = unique_path(folder, f"{original.name}{REASON_SUFFIX}")
+        header = f"SALINAN UNTUK PEMILIK FOLDER — file asli dikembalikan ke {where}/\n\n"
+        atomic_write(note, (header + text).encode())
 
     def _reason_text(self, drop: Drop, reason: Rejected, now: datetime) -> str:
         local = now.astimezone(self.settings.tz)
@@ -245,6 +307,7 @@ class Runner:
             "FILE DITOLAK\n\n"
             f"File        : {drop.name}\n"
             f"Diletakkan  : {inbox_label(drop.folder)}\n"
+            f"Oleh        : {drop.actor.label}\n"
             f"Diperiksa   : {tanggal(local)} pukul {local:%H.%M}\n\n"
             f"Masalah:\n{lines}\n\n"
             "Yang perlu dilakukan:\n"
@@ -267,8 +330,13 @@ class Runner:
         dest = self.settings.root / record.dest
         if dest.exists() and src.exists() and sha256_file(dest) == record.sha256:
             src.unlink()  # the link into place was made before the crash
-        elif src.exists():
-            move_file(src, unique_path(dest.parent, dest.name) if dest.exists() else dest)
+        elif src.exists() or src.is_symlink():
+            unread = src.is_symlink() or not os.access(src, os.R_OK)
+            target = unique_path(dest.parent, dest.name) if dest.exists() else dest
+            (rename_file if unread else move_file)(src, target)
+        case = self.journal.case(record.case_id) if record.case_id else None
+        if case is not None and record.outcome == "accepted":
+            tidy_case(self.settings.root, case.id, case.closed or case.closing)
         self.journal.mark_moved(record.id)
         log.info("finished interrupted move of %s", record.name)
 
@@ -326,6 +394,7 @@ class Runner:
                 f.at,
                 f.sha256,
                 f.size,
+                f.actor,
             )
             for f in self.journal.files(case_id)
             if f.path.startswith(prefix)
@@ -343,4 +412,5 @@ class Runner:
             self.clock(),
             drop.sha256,
             drop.size,
+            drop.actor.label if drop.actor.known else "",
         )

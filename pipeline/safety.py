@@ -1,8 +1,8 @@
 """First look at every drop: what it really is, and whether it is safe to parse.
 
-Nothing here trusts the file name. `check_drop` reads the first bytes (and, for zip-based Office
-files, the central directory and part names) to decide the kind, then applies the limits in
-`Limits` before any parser sees the file:
+Nothing here trusts the file name. `check_drop` reads the first bytes (`intake.content_kind`,
+and for zip-based Office files the central directory and part names) to decide the kind, then
+applies the limits in `Limits` before any parser sees the file:
 
 - size: larger than `max_bytes` is rejected without reading it;
 - zip (xlsx/docx): member count, total declared uncompressed size and compression ratio come
@@ -13,7 +13,14 @@ files, the central directory and part names) to decide the kind, then applies th
   is refused; this closes XXE and entity-expansion (billion laughs) for every later parser.
   openpyxl parses with lxml (`resolve_entities=False`) and defusedxml, python-docx with lxml
   (`resolve_entities=False`); the tests check both against generated hostile files as well;
-- PDF: header, end marker (truncation), encryption and page count via pypdf.
+- active content (DDE, external links, embedded objects, ActiveX, templates) in a .docx/.xlsx
+  is refused by `pipeline.inputs.active` once the zip and XML checks have passed;
+- PDF: header, end marker (truncation), encryption and page count, through `open_pdf`, the one
+  reader of a dropped PDF (the signature check opens PDFs with it too);
+- images (PNG, JPEG, GIF, BMP, TIFF): end or size markers (truncation);
+- formats refused at every inbox, each named in its reason: password-protected Office files and
+  old .xls/.doc (OLE containers), bare BIFF2-BIFF5 worksheets, RTF, Excel Binary (.xlsb),
+  OpenDocument.
 
 Every refusal is a `Rejected` whose `alasan` and `saran` are written for staff, in Indonesian.
 """
@@ -23,6 +30,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterator
@@ -37,6 +45,9 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from pipeline.errors import Rejected, Where
+from pipeline.inputs.active import check_active_content, is_xml_part, part_types
+from pipeline.intake import CFB_MAGIC as CFB_MAGIC  # re-exported: tests build OLE heads from it
+from pipeline.intake import IMAGE_KINDS, content_kind, looks_complete
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +58,29 @@ KIND_LABELS = {
     "xlsx": "buku kerja Excel (.xlsx)",
     "docx": "dokumen Word (.docx)",
     "pdf": "PDF",
-    "image": "gambar (PNG/JPEG/TIFF)",
+    "image": "gambar (PNG/JPEG/GIF/BMP/TIFF)",
 }
 SUFFIX_KINDS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xlsb": "xlsx",
     ".docx": "docx",
     ".docm": "docx",
     ".pdf": "pdf",
     ".png": "image",
     ".jpg": "image",
     ".jpeg": "image",
+    ".gif": "image",
+    ".bmp": "image",
     ".tif": "image",
     ".tiff": "image",
 }
 SUFFIX_NOUNS = {"xlsx": "buku kerja Excel", "docx": "dokumen Word", "pdf": "PDF", "image": "gambar"}
 
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
-PDF_MAGIC = b"%PDF-"
+RTF_MAGIC = b"{\\rtf"
+BIFF_BOFS = frozenset({0x0009, 0x0209, 0x0409, 0x0809})  # BOF record of BIFF2, 3, 4, 5/8
+BIFF_BOF_SIZES = frozenset({4, 6, 8, 16})
+BIFF_DOCUMENTS = frozenset({0x0005, 0x0006, 0x0010, 0x0020, 0x0040, 0x0100})
 ENCRYPTED_OOXML_MARK = "EncryptionInfo".encode("utf-16-le")
 DOCTYPE_MARKS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 MACRO_CONTENT_TYPE = "macroEnabled"
@@ -118,7 +131,8 @@ def check_drop(path: Path, accepted: Collection[str], limits: Limits = Limits())
     """Return the kind of `path` ("xlsx", "docx", "pdf" or "image") judged from its content.
 
     Raises `Rejected` when the file is empty, too large, truncated, encrypted, macro-enabled,
-    a zip bomb, carries XML with a DTD, or is of a kind not in `accepted` (whatever its name says).
+    a zip bomb, carries XML with a DTD or active content, is of a format refused everywhere, or
+    is of a kind not in `accepted` (whatever its name says).
     """
     unknown = set(accepted) - KINDS
     if unknown:
@@ -148,16 +162,18 @@ def _mib(size: int) -> str:
 
 def _sniff(path: Path, limits: Limits) -> str | None:
     head = _read_head(path)
-    if head.startswith(b"PK"):
+    content = content_kind(head)
+    if content == "zip":
         return check_ooxml(path, limits)
-    if head.startswith(CFB_MAGIC):
+    if content == "cfb":
         raise _cfb_rejection(path)
-    if PDF_MAGIC in head:
+    if content == "pdf":
         _check_pdf_structure(path)
         return "pdf"
-    if _is_image(head):
-        _check_image_end(path, head)
+    if content in IMAGE_KINDS:
+        _check_image_end(path, content)
         return "image"
+    _refuse_other_formats(head)
     return None
 
 
@@ -187,7 +203,7 @@ def _wrong_kind(path: Path, kind: str | None, accepted: Collection[str]) -> Reje
     return Rejected(alasan, saran if accepted else SAVE_AGAIN)
 
 
-# --- OLE / CFB containers: encrypted Office files and the old binary formats ----------------
+# --- OLE / CFB containers, and the other formats refused everywhere --------------------------
 
 
 def _cfb_rejection(path: Path) -> Rejected:
@@ -197,10 +213,33 @@ def _cfb_rejection(path: Path) -> Rejected:
             f"file {app} dilindungi kata sandi",
             f"Buka di {app}, hapus kata sandinya (File > Info), simpan, lalu kirim lagi.",
         )
+    return _old_format()
+
+
+def _old_format() -> Rejected:
     return Rejected(
         "format lama (.xls/.doc) tidak diterima",
         "Buka di Excel atau Word lalu simpan sebagai .xlsx atau .docx, kemudian kirim lagi.",
     )
+
+
+def _refuse_other_formats(head: bytes) -> None:
+    """RTF, and an old worksheet saved by Excel 2.x-5.0 as a bare BIFF stream (no container)."""
+    if head.startswith(RTF_MAGIC):
+        raise Rejected(
+            "format RTF tidak diterima",
+            "Buka di Word lalu simpan sebagai .docx (Dokumen Word), kemudian kirim lagi.",
+        )
+    if _is_biff(head):
+        raise _old_format()
+
+
+def _is_biff(head: bytes) -> bool:
+    """A BOF record at offset 0: its type, a plausible length and a known document type."""
+    if len(head) < 8:
+        return False
+    record, size, _version, document = struct.unpack_from("<HHHH", head)
+    return record in BIFF_BOFS and size in BIFF_BOF_SIZES and document in BIFF_DOCUMENTS
 
 
 def _file_contains(path: Path, needle: bytes) -> bool:
@@ -225,11 +264,13 @@ def _stream_contains(chunks: Iterator[bytes], needles: tuple[bytes, ...]) -> boo
 def check_ooxml(path: Path, limits: Limits = Limits()) -> str:
     """Check a zip-based file against `limits` and say whether it is "xlsx" or "docx".
 
-    Macro-enabled, OpenDocument and unknown zips, and XML parts with a DTD, are rejected.
+    Macro-enabled, binary (.xlsb), OpenDocument and unknown zips, XML parts with a DTD, and
+    active content (`pipeline.inputs.active`, checked last) are rejected.
     """
     with open_zip(path, limits) as archive:
         kind = _ooxml_kind(archive)
         _refuse_doctypes(archive)
+    check_active_content(path, kind)
     return kind
 
 
@@ -280,6 +321,11 @@ def _ooxml_kind(archive: zipfile.ZipFile) -> str:
             "Simpan sebagai .xlsx atau .docx (Simpan Sebagai > format Microsoft), lalu kirim lagi.",
         )
     types = _content_types(archive) if "[Content_Types].xml" in names else ""
+    if "xl/workbook.bin" in names:
+        raise Rejected(
+            "buku kerja Excel Biner (.xlsb) tidak diterima",
+            "Buka di Excel lalu simpan sebagai .xlsx (Buku Kerja Excel), kemudian kirim lagi.",
+        )
     if "xl/workbook.xml" in names:
         _refuse_macros(names, types, "buku kerja", ".xlsm", ".xlsx")
         return "xlsx"
@@ -299,8 +345,10 @@ def _content_types(archive: zipfile.ZipFile) -> str:
 
 
 def _refuse_macros(names: set[str], types: str, noun: str, macro_ext: str, plain_ext: str) -> None:
+    """VBA projects, Excel 4.0 macro sheets, and any macro-enabled content type."""
     has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
-    if has_vba or MACRO_CONTENT_TYPE in types:
+    has_xlm = any(n.lower().startswith("xl/macrosheets/") for n in names)
+    if has_vba or has_xlm or MACRO_CONTENT_TYPE in types:
         raise Rejected(
             f"{noun} berisi makro ({macro_ext}) tidak diterima",
             f"Simpan sebagai {plain_ext} (tanpa makro), lalu kirim lagi.",
@@ -308,13 +356,32 @@ def _refuse_macros(names: set[str], types: str, noun: str, macro_ext: str, plain
 
 
 def _refuse_doctypes(archive: zipfile.ZipFile) -> None:
-    for info in archive.infolist():
-        if _is_xml_part(info.filename) and _has_doctype(archive, info.filename):
-            raise _dtd_rejection(info.filename)
+    """Every XML part, by name or by the content type [Content_Types].xml declares for it."""
+    for name, content_type in _part_types(archive).items():
+        if is_xml_part(name, content_type) and _has_doctype(archive, name):
+            raise _dtd_rejection(name)
 
 
-def _is_xml_part(name: str) -> bool:
-    return name.lower().endswith((".xml", ".rels", ".vml"))
+def _part_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    names = archive.namelist()
+    if "[Content_Types].xml" not in names:
+        return dict.fromkeys(names, "")
+    try:
+        root = fromstring(_content_types(archive))
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        log.info("[Content_Types].xml unreadable: %s", exc)
+        raise Rejected("file rusak (daftar isi paket tidak sah)", SAVE_AGAIN) from exc
+    overrides = {
+        e.get("PartName", ""): e.get("ContentType", "")
+        for e in root.iter()
+        if e.tag.endswith("}Override")
+    }
+    defaults = {
+        e.get("Extension", ""): e.get("ContentType", "")
+        for e in root.iter()
+        if e.tag.endswith("}Default")
+    }
+    return part_types(names, overrides, defaults)
 
 
 def _has_doctype(archive: zipfile.ZipFile, name: str) -> bool:
@@ -340,16 +407,17 @@ def _dtd_rejection(name: str) -> Rejected:
 # --- images ------------------------------------------------------------------------------------
 
 
-def _is_image(head: bytes) -> bool:
-    return head.startswith((PNG_MAGIC, JPEG_MAGIC, *TIFF_MAGICS))
+def _check_image_end(path: Path, content: str) -> None:
+    if not _image_whole(path, content):
+        raise _truncated("gambar")
 
 
-def _check_image_end(path: Path, head: bytes) -> None:
-    tail = _read_tail(path)
-    if head.startswith(PNG_MAGIC) and b"IEND" not in tail:
-        raise _truncated("gambar")
-    if head.startswith(JPEG_MAGIC) and b"\xff\xd9" not in tail:
-        raise _truncated("gambar")
+def _image_whole(path: Path, content: str) -> bool:
+    if content == "png":
+        return b"IEND" in _read_tail(path)
+    if content == "jpeg":
+        return b"\xff\xd9" in _read_tail(path)
+    return looks_complete(path)  # GIF, BMP, TIFF: the end and size markers the watcher waits for
 
 
 def _truncated(noun: str) -> Rejected:
@@ -365,31 +433,40 @@ def _truncated(noun: str) -> Rejected:
 def _check_pdf_structure(path: Path) -> None:
     if b"%%EOF" not in _read_tail(path):
         raise _truncated("PDF")
-    _open_pdf(path)
+    open_pdf(path)
 
 
 def check_pdf(path: Path, text_pages: int = 5) -> PdfFacts:
-    """Open a PDF with pypdf: its page count and the text of its first `text_pages` pages.
+    """Open a PDF with `open_pdf`: its page count and the text of its first `text_pages` pages.
 
-    Encrypted (needing a password to open), page-less and unreadable PDFs raise `Rejected`.
-    A PDF restricted only by an owner password opens without one and is accepted.
+    Locked (needing a password or a certificate to open), page-less and unreadable PDFs raise
+    `Rejected`. A PDF restricted only by an owner password opens without one and is accepted.
     """
-    reader = _open_pdf(path)
+    reader = open_pdf(path)
     pages = len(reader.pages)
     texts = [_page_text(reader, number) for number in range(min(pages, text_pages))]
     return PdfFacts(pages=pages, text="\n".join(texts))
 
 
-def _open_pdf(path: Path) -> PdfReader:
+def open_pdf(source: Path | bytes) -> PdfReader:
+    """The one reader of a dropped PDF (a file, or the bytes of one); every inbox and the
+    signature check open PDFs here, so each fault is judged once and worded once.
+
+    A PDF that opens without a password (restricted only by an owner password, or with an empty
+    user password) is decrypted and returned. One that needs a password, one locked for
+    certificate holders (security handler /Adobe.PubSec) or by another handler, a broken one and
+    one without pages raise `Rejected`.
+    """
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(
+            io.BytesIO(source) if isinstance(source, bytes) else source, strict=False
+        )
         _unlock(reader)
         pages = len(reader.pages)
     except Rejected:
         raise
     except Exception as exc:  # a malformed PDF may raise anything from deep inside pypdf
-        log.info("%s: unreadable PDF: %r", path.name, exc)
-        raise Rejected("file PDF rusak dan tidak dapat dibuka", SAVE_AGAIN) from exc
+        raise _unreadable_pdf(source, exc) from exc
     if pages == 0:
         raise Rejected(
             "PDF tidak berisi halaman", "Cetak ulang ke PDF dari dokumennya lalu kirim lagi."
@@ -397,12 +474,46 @@ def _open_pdf(path: Path) -> PdfReader:
     return reader
 
 
+def password_locked() -> Rejected:
+    """The one wording, at every inbox, for a PDF that needs a password to open."""
+    return Rejected(
+        "file PDF dilindungi kata sandi (terenkripsi)",
+        "Simpan atau cetak ulang ke PDF tanpa kata sandi pembuka, lalu kirim lagi.",
+    )
+
+
 def _unlock(reader: PdfReader) -> None:
     if reader.is_encrypted and not reader.decrypt(""):
-        raise Rejected(
-            "file PDF dilindungi kata sandi",
-            "Simpan ulang tanpa kata sandi lalu kirim lagi.",
+        raise password_locked()
+
+
+def _unreadable_pdf(source: Path | bytes, exc: Exception) -> Rejected:
+    locked = _locked_by_handler(source) if isinstance(exc, NotImplementedError) else None
+    if locked is not None:
+        log.info("PDF locked by a security handler pypdf does not know: %r", exc)
+        return locked
+    log.info("unreadable PDF: %r", exc)
+    return Rejected("file PDF rusak atau terpotong dan tidak dapat dibaca", SAVE_AGAIN)
+
+
+def _locked_by_handler(source: Path | bytes) -> Rejected | None:
+    """pypdf knows only the password ("Standard") security handler and refuses the others."""
+    if not _pdf_contains(source, b"/Encrypt"):
+        return None
+    if _pdf_contains(source, b"/Adobe.PubSec"):
+        return Rejected(
+            "PDF dikunci dengan sertifikat digital (hanya dapat dibuka pemegang sertifikat)",
+            "Buka PDF itu dengan sertifikatnya, simpan atau cetak ulang ke PDF tanpa "
+            "pengamanan, lalu kirim lagi.",
         )
+    return Rejected(
+        "PDF dikunci dengan pengaman khusus yang tidak didukung",
+        "Simpan atau cetak ulang ke PDF tanpa pengamanan, lalu kirim lagi.",
+    )
+
+
+def _pdf_contains(source: Path | bytes, needle: bytes) -> bool:
+    return needle in source if isinstance(source, bytes) else _file_contains(source, needle)
 
 
 def _page_text(reader: PdfReader, number: int) -> str:

@@ -37,7 +37,16 @@ from typing import Any
 
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import (
+    DEFAULT_DIFF_POLICY,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
+    ModificationLevel,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+)
+from pyhanko.sign.diff_analysis.constants import ACROFORM_EXEMPT_STRICT_COMPARISON
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -68,14 +77,22 @@ class SignatureFacts:
     modification: str | None
     trusted: bool
     error: str | None = None
+    byte_range: tuple[int, ...] = ()
+
+    @property
+    def signed_from(self) -> int:
+        """Where the signature value starts: every byte before it is covered by the signature,
+        so the document as it was before signing is a prefix of at most this length."""
+        return self.byte_range[1] if len(self.byte_range) == 4 else 0
 
     @property
     def problems(self) -> tuple[str, ...]:
         """Indonesian descriptions of every failed check (empty when the signature holds)."""
+        if self.error is not None:  # the library's own words stay in the log and the manifest
+            return ("data tanda tangan di dalam PDF rusak sehingga tidak dapat diperiksa",)
         checks = (
-            (self.error is None, f"tanda tangan tidak dapat diperiksa ({self.error})"),
-            (self.intact, "isi berkas berubah setelah ditandatangani"),
-            (self.valid, "nilai tanda tangan tidak sah"),
+            (self.intact, "bagian yang ditandatangani tidak cocok lagi dengan tanda tangannya"),
+            (self.valid, "nilai tanda tangan tidak cocok dengan sertifikat penanda tangan"),
             (self.whole_file, "ada perubahan yang tidak ditandatangani setelah penandatanganan"),
             (self.trusted, "sertifikat penanda tangan tidak berasal dari CA yang dipercaya"),
         )
@@ -161,7 +178,7 @@ def check_signed_pdf(
 
 def decide(check: SignedPdfCheck, *, has_text: bool, expected_texts: Sequence[str]) -> None:
     """The policy, pure: raise `Rejected` when `check` may not be filed."""
-    if has_text and check.text_match is None:
+    if expected_texts and has_text and check.text_match is None:
         raise Rejected(
             "isi PDF tidak menyebut berkas ini (dicari: " + ", ".join(expected_texts) + ")",
             "Periksa apakah PDF yang ditandatangani adalah naskah untuk berkas ini, lalu "
@@ -183,6 +200,43 @@ def decide(check: SignedPdfCheck, *, has_text: bool, expected_texts: Sequence[st
         )
 
 
+SIGNING_REVIEW = StandardDiffPolicy(
+    global_rules=DEFAULT_DIFF_POLICY.global_rules,
+    form_rule=FormUpdatingRule(
+        field_rules=[
+            SigFieldCreationRule(),  # type: ignore[no-untyped-call]
+            SigFieldModificationRule(),
+            GenericFieldModificationRule(),
+        ],
+        # the first signature of a document sets the form's signature flags
+        ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"},
+    ),
+)
+"""pyHanko's standard review of what was appended to a document, from the unsigned issued
+copy to the signed file: adding a signature is form filling, anything else is more."""
+
+
+def only_signed_after(data: bytes, issued: bytes) -> bool:
+    """True when `data` is `issued`, byte for byte, with nothing appended after it but a
+    signature (a new signature field and its value) and archival material (DSS, timestamps).
+
+    pyHanko's diff policy reviews every revision appended after the issued ones against them:
+    an edit saved as an update before signing, or made inside the signing revision, is more
+    than form filling and fails; so does anything that does not start with the issued bytes.
+    """
+    if not data.startswith(issued):
+        return False
+    try:
+        base = PdfFileReader(BytesIO(issued), strict=False).xrefs.total_revisions - 1
+        result = SIGNING_REVIEW.review_file(PdfFileReader(BytesIO(data), strict=False), base)
+    except Exception as exc:  # an unparsable revision is not a clean signature
+        log.info("cannot compare the signed revisions with the issued copy: %r", exc)
+        return False
+    level = getattr(result, "modification_level", None)
+    log.info("changes after the issued copy: %s", level.name if level else result)
+    return level is not None and bool(level <= ModificationLevel.FORM_FILLING)
+
+
 def find_expected_text(text: str, expected_texts: Sequence[str]) -> str | None:
     """The first of `expected_texts` found in `text`, ignoring case and whitespace."""
     haystack = _squash(text)
@@ -197,24 +251,11 @@ def _squash(text: str) -> str:
 
 
 def _open_pdf(data: bytes) -> PdfReader:
-    try:
-        reader = PdfReader(BytesIO(data))
-        encrypted = reader.is_encrypted
-        pages = 0 if encrypted else len(reader.pages)
-    except Exception as exc:  # a broken file may raise anything from the parser
-        log.info("unreadable PDF: %s", exc)
-        raise Rejected(
-            "berkas tidak dapat dibaca sebagai PDF (rusak atau terpotong)",
-            "Simpan ulang atau unduh ulang PDF yang sudah ditandatangani, lalu letakkan lagi.",
-        ) from exc
-    if encrypted:
-        raise Rejected(
-            "PDF dikunci dengan kata sandi (terenkripsi)",
-            "Letakkan PDF bertanda tangan tanpa kata sandi atau pembatasan.",
-        )
-    if pages == 0:
-        raise Rejected("PDF tidak memiliki halaman", "Letakkan PDF naskah yang lengkap.")
-    return reader
+    """Opened by the one reader every inbox uses, so a PDF that opens without a password (an
+    owner password only) is accepted here too, and each fault is worded as at every inbox."""
+    from pipeline.safety import open_pdf
+
+    return open_pdf(data)
 
 
 def _extract_text(reader: PdfReader) -> str:
@@ -246,6 +287,8 @@ def _validate_signatures(
 
 
 def _embedded_signatures(data: bytes) -> list[EmbeddedPdfSignature]:
+    if b"/ByteRange" not in data:  # no signature value anywhere: nothing for pyHanko to read
+        return []
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         return list(reader.embedded_regular_signatures)
@@ -297,7 +340,15 @@ def _facts_from_status(
         coverage=status.coverage.name if status.coverage else "UNKNOWN",
         modification=level.name if level else None,
         trusted=bool(status.trusted),
+        byte_range=_byte_range(sig),
     )
+
+
+def _byte_range(sig: EmbeddedPdfSignature) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in sig.byte_range)
+    except (TypeError, ValueError):
+        return ()
 
 
 def _covers_whole_file(status: PdfSignatureStatus, tail_signed: bool) -> bool:

@@ -87,8 +87,11 @@ class Sop:
 
 @dataclass(frozen=True)
 class Event:
+    """Something that happened to a case; `by` is who did it, as staff read it ("" if nobody)."""
+
     name: str
     at: datetime
+    by: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class StepTime:
     completed_at: datetime | None
     due_at: datetime | None
     overdue: bool
+    completed_by: str = ""
 
     def to_record(self) -> dict[str, Any]:
         """The step as plain data (status JSON, the archive manifest)."""
@@ -112,6 +116,7 @@ class StepTime:
             "completed_at": _iso(self.completed_at),
             "due_at": _iso(self.due_at),
             "overdue": self.overdue,
+            "completed_by": self.completed_by or None,
         }
 
 
@@ -168,7 +173,12 @@ def _step(raw: dict[str, Any]) -> StepSpec:
 
 
 def _first(events: Sequence[Event], name: str) -> datetime | None:
-    return next((e.at for e in events if e.name == name), None)
+    found = _first_event(events, name)
+    return found.at if found else None
+
+
+def _first_event(events: Sequence[Event], name: str) -> Event | None:
+    return next((e for e in events if e.name == name), None)
 
 
 def timeline(
@@ -183,12 +193,13 @@ def _step_time(
     spec: StepSpec, events: Sequence[Event], now: datetime, cal: WorkCalendar
 ) -> StepTime:
     started = _first(events, spec.starts_on)
-    completed = _first(events, spec.completes_on) if started else None
     if started is None:
         return StepTime(spec, None, None, None, False)
+    done = _first_event(events, spec.completes_on)
+    completed = done.at if done else None
     due = due_at(started, spec.standard, cal)
     late = is_overdue(started, completed, now, spec.standard, cal)
-    return StepTime(spec, started, completed, due, late)
+    return StepTime(spec, started, completed, due, late, done.by if done else "")
 
 
 def current_step(times: Sequence[StepTime]) -> StepTime | None:

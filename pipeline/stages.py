@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.assign import (
     assign_case,
@@ -33,13 +34,24 @@ from pipeline.journal import Journal
 from pipeline.model import CaseState, Delivery, Draft, Drop, NewCase, Outcome, Output
 from pipeline.names import safe_filename
 from pipeline.safety import check_drop, check_pdf, docx_properties, docx_text, pdf_content
-from pipeline.signatures import SignedPdfCheck, check_signed_pdf, load_trust_roots
+from pipeline.signatures import (
+    SignatureFacts,
+    SignedPdfCheck,
+    check_signed_pdf,
+    find_expected_text,
+    load_trust_roots,
+    only_signed_after,
+)
+from pipeline.signing.scan import check_scan, read_marks
+from pipeline.signing.seal import Seal, seal_pdf
 from pipeline.sla import due_at
 from pipeline.sop import Event, Stage
 from pipeline.stamp import stamp_text
 
 PdfMaker = Callable[[bytes, str], bytes | None]
 SIGNING_COPY = "naskah-untuk-tanda-tangan"
+SYSTEM = "sistem (otomatis)"
+"""Who did what the pipeline itself does: the order, the draft's first render, the filing."""
 
 
 @dataclass(frozen=True)
@@ -98,13 +110,19 @@ class StageContext:
         assert state is not None
         if state.cancelled:
             raise Rejected(
-                f"kasus {case_id} sudah dibatalkan", _closed_hint(waiting), resend=bool(waiting)
+                f"kasus {case_id} sudah dibatalkan",
+                _closed_hint(waiting),
+                resend=bool(waiting),
+                informational=not waiting,
+                case_id=case_id,
             )
         if state.closed:
             raise Rejected(
                 f"kasus {case_id} sudah selesai dan diarsipkan",
                 _closed_hint(waiting),
                 resend=bool(waiting),
+                informational=not waiting,
+                case_id=case_id,
             )
         return state
 
@@ -143,7 +161,7 @@ def handle_disposisi(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> 
         input_role=stage.role,
         input_step=1,
         outputs=outputs,
-        events=(Event("disposisi", ctx.now), Event("perintah", ctx.now)),
+        events=(Event("disposisi", ctx.now), Event("perintah", ctx.now, SYSTEM)),
     )
 
 
@@ -175,6 +193,8 @@ def _check_new_case(ctx: StageContext, drop: Drop, text: str, period: str) -> No
             f"bila memang perlu kasus baru untuk periode yang sama, tambahkan kata '{NEW_CASE_WORD}' "
             "pada nama file lalu kirim ulang; bila tidak, file ini tidak perlu dikirim",
             resend=False,
+            informational=True,
+            case_id=same[0],
         )
 
 
@@ -258,7 +278,8 @@ def _with_draft(
         f"outbox/analis/{state.id} Draf v{version}.docx", data, "draf", "analis", 4, version=version
     )
     draft = Draft(version, sha256_bytes(data), out.record_path(state.id), "pipeline", ctx.now)
-    events = tuple(Event(n, ctx.now) for n in ("data_lengkap", "draf_awal") if not state.has(n))
+    made = {"data_lengkap": "", "draf_awal": SYSTEM}  # the last form completes the data
+    events = tuple(Event(n, ctx.now, by) for n, by in made.items() if not state.has(n))
     return replace(base, outputs=(out,), draft=draft, events=events)
 
 
@@ -336,18 +357,26 @@ def handle_paraf(ctx: StageContext, drop: Drop, stage: Stage, slot: str) -> Outc
     final = _final_version(state, drop)
     index = order.index(stage.role)
     step = 7 + index
-    events = [Event(f"paraf:{stage.role}", ctx.now)]
+    by = drop.actor.label if drop.actor.known else ""
+    events = [Event(f"paraf:{stage.role}", ctx.now, by)]
     if index == 0:
-        events.insert(0, Event("draf_final", final_at(state, final)))
+        events.insert(0, Event("draf_final", final_at(state, final), _final_by(state)))
+    initialled = replace(state, events=(*state.events, *events))
     return Outcome(
         case_id=state.id,
         input_dest=ctx.masuk(state.id, step, f"paraf {stage.role}", drop.name),
         input_kind=f"paraf-{stage.role}",
         input_role=stage.role,
         input_step=step,
-        outputs=_after_paraf(ctx, state, final, order, index),
+        outputs=_after_paraf(ctx, initialled, final, order, index),
         events=tuple(events),
     )
+
+
+def _final_by(state: CaseState) -> str:
+    """Who made the final version: the analyst whose accepted draft was the last one."""
+    sent = [e.by for e in state.events if e.name == "draf_diterima"]
+    return sent[-1] if sent else SYSTEM
 
 
 def final_at(state: CaseState, final: Draft) -> datetime:
@@ -389,7 +418,11 @@ def _paraf_case(ctx: StageContext, drop: Drop, role: str, order: tuple[str, ...]
         )
     if state.has(f"paraf:{role}"):
         raise Rejected(
-            f"draf kasus {state.id} sudah diparaf {role}", "tidak perlu dikirim lagi", resend=False
+            f"draf kasus {state.id} sudah diparaf {role}",
+            "tidak perlu dikirim lagi",
+            resend=False,
+            informational=True,
+            case_id=state.id,
         )
     return state
 
@@ -429,16 +462,15 @@ def _after_paraf(
                 keep=False,
             ),
         )
-    return _signing_copy(ctx, state, name, data, 7 + index)
+    return _signing_copy(ctx, state, final.version, data, 7 + index)
 
 
 def paraf_record(ctx: StageContext, state: CaseState) -> str:
     """Who initialled the final draft and when, for the Head to see on the signing copy."""
-    when = {e.name: e.at for e in state.events} | {
-        f"paraf:{ctx.settings.sop.paraf_order()[-1]}": ctx.now
-    }
+    done = {e.name: e for e in state.events}
     lines = [
-        f"Paraf {role_label(role)}: {_local(ctx, when[f'paraf:{role}'])}"
+        f"Paraf {role_label(role)}: {_local(ctx, done[f'paraf:{role}'].at)}"
+        + (f" oleh {done[f'paraf:{role}'].by}" if done[f"paraf:{role}"].by else "")
         for role in ctx.settings.sop.paraf_order()
     ]
     return "\n".join([f"{state.id} - paraf tercatat oleh sistem", *lines])
@@ -450,14 +482,15 @@ def _local(ctx: StageContext, moment: datetime) -> str:
 
 
 def _signing_copy(
-    ctx: StageContext, state: CaseState, name: str, docx: bytes, step: int
+    ctx: StageContext, state: CaseState, version: int, docx: bytes, step: int
 ) -> tuple[Output, ...]:
     case_id = state.id
-    pdf = ctx.to_pdf(docx, name)
+    pdf = ctx.to_pdf(docx, f"{case_id} Draf Final v{version}")
     title = f"outbox/kepala-dinas/{case_id} Untuk Ditandatangani"
     if pdf is not None:
-        stamped = stamp_text(pdf, paraf_record(ctx, state))
-        return (Output(f"{title}.pdf", stamped, SIGNING_COPY, "kepala-dinas", step),)
+        sealed, seal = seal_pdf(stamp_text(pdf, paraf_record(ctx, state)), case_id, version)
+        facts = {"seal": seal.to_json()}
+        return (Output(f"{title}.pdf", sealed, SIGNING_COPY, "kepala-dinas", step, facts=facts),)
     note = (
         "PDF tidak dapat dibuat otomatis karena LibreOffice tidak terpasang di server.\n"
         f"Buka '{case_id} Untuk Ditandatangani.docx', simpan sebagai PDF, tandatangani, lalu letakkan\n"
@@ -494,9 +527,8 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
         )
     _check_not_the_unsigned_copy(ctx, state.id, drop)
     data = drop.path.read_bytes()
-    signed = _check_signature(ctx, data, state.id)
-    if not signed.signatures:
-        _check_signed_by_hand(ctx, state.id, data)
+    issued = issued_signing_copy(ctx, state.id)
+    record = _signature_record(ctx, state.id, data, issued)
     dest = ctx.masuk(state.id, 9, "tanda tangan", drop.name)
     year = state.opened_at.astimezone(ctx.settings.tz).year
     return Outcome(
@@ -506,14 +538,104 @@ def handle_tanda_tangan(ctx: StageContext, drop: Drop, stage: Stage, slot: str) 
         input_role=stage.role,
         input_step=9,
         outputs=_distribution_copies(ctx, state.id, data),
-        events=(Event("ditandatangani", ctx.now), Event("diarsipkan", ctx.now)),
+        events=(Event("ditandatangani", ctx.now), Event("diarsipkan", ctx.now, SYSTEM)),
         closes_at=ctx.now,
         archive_dir=f"archive/{year}/{state.id}",
-        signature=signed.to_record(),
+        signature=record,
         deliveries=tuple(
             Delivery(p.slug, p.email, dest) for p in ctx.settings.office.penerima if p.email
         ),
     )
+
+
+@dataclass(frozen=True)
+class IssuedCopy:
+    """The signing copy the pipeline issued for a case: its bytes and its seal (if sealed)."""
+
+    name: str
+    data: bytes
+    seal: Seal | None
+
+
+def issued_signing_copy(ctx: StageContext, case_id: str) -> IssuedCopy | None:
+    """The newest signing copy issued as a PDF for `case_id`, or None (no LibreOffice)."""
+    found = [
+        f for f in ctx.journal.files(case_id) if f.kind == SIGNING_COPY and f.path.endswith(".pdf")
+    ]
+    if not found:
+        return None
+    last = found[-1]
+    seal = Seal.from_json(last.facts["seal"]) if last.facts and "seal" in last.facts else None
+    return IssuedCopy(last.name, (ctx.settings.root / last.path).read_bytes(), seal)
+
+
+def _signature_record(
+    ctx: StageContext, case_id: str, data: bytes, issued: IssuedCopy | None
+) -> dict[str, Any]:
+    """Check the signed PDF is the issued copy, signed; returns the facts for the archive."""
+    signed = _check_signature(ctx, data, case_id)
+    if signed.signatures:
+        _check_signed_copy(case_id, data, signed.signatures[0], issued)
+        return signed.to_record() | {"method": "tte"}
+    return _check_wet_signed(ctx, case_id, data, issued, signed)
+
+
+def _check_signed_copy(
+    case_id: str, data: bytes, first: SignatureFacts, issued: IssuedCopy | None
+) -> None:
+    """A digital signature must cover the exact bytes issued: signing appends to them."""
+    if issued is None:
+        raise _no_issued_copy(case_id)
+    if len(issued.data) <= first.signed_from and only_signed_after(data, issued.data):
+        return
+    raise Rejected(
+        f"PDF bertanda tangan elektronik ini bukan naskah yang diterbitkan untuk ditandatangani: "
+        f"isinya sebelum tanda tangan berbeda dari '{issued.name}'",
+        f"tandatangani secara elektronik '{issued.name}' dari outbox/kepala-dinas/ apa adanya "
+        "(jangan disimpan ulang, dicetak ulang ke PDF, atau diubah sebelum ditandatangani), "
+        "lalu letakkan PDF hasil tanda tangan di sini",
+    )
+
+
+def _no_issued_copy(case_id: str) -> Rejected:
+    return Rejected(
+        f"sistem belum menerbitkan naskah PDF untuk ditandatangani bagi kasus {case_id} "
+        "(LibreOffice tidak terpasang di server), sehingga tanda tangan tidak dapat dicocokkan",
+        "hubungi pengelola sistem untuk memasang LibreOffice, atau gunakan kebijakan "
+        "scan-tanpa-qr di config/kantor.toml",
+        resend=False,
+    )
+
+
+def _check_wet_signed(
+    ctx: StageContext,
+    case_id: str,
+    data: bytes,
+    issued: IssuedCopy | None,
+    signed: SignedPdfCheck,
+) -> dict[str, Any]:
+    """Without a digital signature: a scan of the sealed signing copy, with ink in the box."""
+    if ctx.settings.office.signing.accept_scan_without_qr and not _has_marks(data):
+        _check_names_case(data, case_id)
+        return signed.to_record() | {"method": "pindaian-tanpa-qr"}
+    if issued is None or issued.seal is None:
+        raise _no_issued_copy(case_id)
+    scan = check_scan(data, issued.seal, issued.data)
+    return signed.to_record() | {"method": "pindaian-qr", "scan": scan.to_record()}
+
+
+def _has_marks(data: bytes) -> bool:
+    return any(page.mark is not None for page in read_marks(data))
+
+
+def _check_names_case(data: bytes, case_id: str) -> None:
+    text, _images = pdf_content(data)
+    if text and find_expected_text(text, [case_id]) is None:
+        raise Rejected(
+            f"isi PDF tidak menyebut berkas ini (dicari: {case_id})",
+            "Periksa apakah PDF yang ditandatangani adalah naskah untuk berkas ini, lalu "
+            "letakkan PDF yang benar.",
+        )
 
 
 def _check_not_the_unsigned_copy(ctx: StageContext, case_id: str, drop: Drop) -> None:
@@ -525,22 +647,6 @@ def _check_not_the_unsigned_copy(ctx: StageContext, case_id: str, drop: Drop) ->
         )
 
 
-def _check_signed_by_hand(ctx: StageContext, case_id: str, data: bytes) -> None:
-    """Without a digital signature the PDF must differ from the issued copy in what it shows
-    (a scan, an added signature image or stamp); a mere re-save is not a signature."""
-    text, images = pdf_content(data)
-    for f in ctx.journal.files(case_id):
-        if f.kind != SIGNING_COPY or not f.path.endswith(".pdf"):
-            continue
-        issued_text, issued_images = pdf_content((ctx.settings.root / f.path).read_bytes())
-        if text and text == issued_text and images <= issued_images:
-            raise Rejected(
-                "PDF ini berisi naskah yang sama dengan naskah untuk ditandatangani, tanpa tanda tangan: "
-                "tidak ada tanda tangan elektronik (TTE), gambar tanda tangan, atau hasil pindaian",
-                "tandatangani naskah (TTE, atau tanda tangan basah lalu pindai), lalu letakkan hasilnya di sini",
-            )
-
-
 def _check_signature(ctx: StageContext, data: bytes, case_id: str) -> SignedPdfCheck:
     policy = ctx.settings.office.signing
     roots = policy.trust_roots
@@ -548,7 +654,7 @@ def _check_signature(ctx: StageContext, data: bytes, case_id: str) -> SignedPdfC
     return check_signed_pdf(
         data,
         trust_roots=roots if has_roots else None,
-        expected_texts=[case_id],
+        expected_texts=[],  # the issued bytes or the seal prove which document it is
         require_trusted_signature=policy.require_trusted_signature,
     )
 

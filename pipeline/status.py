@@ -6,6 +6,7 @@ from the same mapping.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from pipeline.board import role_label
 from pipeline.config import Settings
 from pipeline.journal import DropRecord, Journal
 from pipeline.model import CaseState, inbox_label
+from pipeline.people import Notice
 from pipeline.sop import StepTime, current_step, timeline
 
 OPEN_REJECTIONS_DAYS = 14
@@ -67,12 +69,26 @@ def _rejection(record: DropRecord) -> dict[str, Any]:
 
 
 def open_rejections(journal: Journal, now: datetime) -> list[DropRecord]:
-    """Recent rejections not yet followed by an accepted drop in the same inbox folder."""
+    """Rejections still waiting for a fix: recent (14 days), not merely informational, whose
+    case is still open, and not followed by an accepted drop for the same case by the same
+    person, role or folder."""
     recent = journal.rejections(since=now - timedelta(days=OPEN_REJECTIONS_DAYS))
-    fixed: dict[str, datetime | None] = {}
-    for record in recent:
-        fixed.setdefault(record.folder, journal.last_accepted_in(record.folder))
-    return [r for r in recent if (fixed[r.folder] or r.at) <= r.at]
+    return [r for r in recent if not r.informational and not _settled(journal, r)]
+
+
+def _settled(journal: Journal, record: DropRecord) -> bool:
+    if record.case_id is not None:
+        case = journal.case(record.case_id)
+        if case is not None and case.closed:
+            return True
+    later = journal.accepted_since(record.at, record.case_id)
+    return any(fixes(record, d) for d in later)
+
+
+def fixes(rejected: DropRecord, accepted: DropRecord) -> bool:
+    """Whether an accepted drop settles a rejection: same folder, role or person."""
+    same_person = bool(rejected.actor) and accepted.actor == rejected.actor
+    return same_person or accepted.folder == rejected.folder or accepted.role == rejected.role
 
 
 def role_names(settings: Settings) -> dict[str, str]:
@@ -86,12 +102,15 @@ def _labelled(case: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     return case | {"waiting_label": ", ".join(names.get(r) or role_label(r) for r in roles) or None}
 
 
-def build_status(settings: Settings, journal: Journal, now: datetime) -> dict[str, Any]:
+def build_status(
+    settings: Settings, journal: Journal, now: datetime, notices: Sequence[Notice] = ()
+) -> dict[str, Any]:
     cases = [journal.case(cid) for cid in journal.case_ids()]
     names = role_names(settings)
     return {
         "generated_at": now.isoformat(),
         "role_names": names,
+        "notices": [{"text": n.text, "role": n.role} for n in notices],
         "sop": {"nomor": settings.sop.nomor, "nama": settings.sop.nama},
         "cases": [_labelled(case_status(settings, c, now), names) for c in cases if c],
         "rejections": [_rejection(r) for r in open_rejections(journal, now)],

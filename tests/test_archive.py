@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from pipeline.app import App
 from pipeline.cli import main
 from pipeline.config import Settings
+from pipeline.signing.specimen import wet_signed_scan
 from tests.support.cases import (
     FIRST,
     configure,
@@ -23,13 +24,14 @@ from tests.support.cases import (
 )
 from tests.support.pki import make_ca, make_signer, sign_pdf, write_trust_roots
 from tests.support.smtp import free_port, plain_server
-from tests.support.staff import Staff, one, text_pdf
+from tests.support.staff import Staff, one
 
 SIGNED_DROP = "kepala-dinas/tanda-tangan"
 
 
-def signing_pdf(case_id: str = FIRST) -> bytes:
-    return text_pdf([case_id, "Dokumen Mekanisme Pengumpulan Data Kinerja", "Kepala Dinas"])
+def scanned(staff: Staff, case_id: str = FIRST) -> bytes:
+    """The issued signing copy, signed by hand and scanned."""
+    return wet_signed_scan(staff.signing_copy(case_id), dpi=150)
 
 
 def bag_of(settings: Settings, case_id: str = FIRST) -> Path:
@@ -67,7 +69,8 @@ def test_trusted_electronic_signature_is_filed_byte_for_byte(
     staff = Staff(settings, tmp_path / "desk")
     try:
         drive_to_signing(app, staff)
-        signed = sign_pdf(signing_pdf(), make_signer(ca, "Kepala Dinas Uji"), ca, tmp_path)
+        issued = staff.signing_copy(FIRST)
+        signed = sign_pdf(issued, make_signer(ca, "Kepala Dinas Uji"), ca, tmp_path)
         drop_signed(staff, signed)
         assert run_pass(app) == {"accepted": 1, "recovered": 0}
     finally:
@@ -89,6 +92,9 @@ def test_trusted_electronic_signature_is_filed_byte_for_byte(
     manifest = json.loads((bag / "data/manifest.json").read_text(encoding="utf-8"))
     (facts,) = manifest["signature"]["signatures"]
     assert facts["intact"] and facts["trusted"] and facts["whole_file"]
+    assert manifest["signature"]["method"] == "tte"
+    assert "mencakup naskah yang diterbitkan untuk ditandatangani, byte demi byte" in info
+    assert signed.startswith(issued), "the signature was appended to the issued bytes"
 
 
 @pytest.mark.parametrize("damage", ["flipped-byte", "untrusted-signer"])
@@ -102,9 +108,10 @@ def test_a_damaged_or_untrusted_signature_is_rejected_and_nothing_is_filed(
     try:
         drive_to_signing(app, staff)
         ca = other_ca if damage == "untrusted-signer" else office_ca
-        signed = bytearray(sign_pdf(signing_pdf(), make_signer(ca), ca, tmp_path))
+        issued = staff.signing_copy(FIRST)
+        signed = bytearray(sign_pdf(issued, make_signer(ca), ca, tmp_path))
         if damage == "flipped-byte":
-            at = signed.index(b"Kepala Dinas")  # inside the signed byte range
+            at = signed.index(b"\n%", 0, 64) + 2  # the header's binary comment, signed, inert
             signed[at] ^= 0x01
         drop_signed(staff, bytes(signed))
         assert run_pass(app)["rejected"] == 1
@@ -118,26 +125,26 @@ def test_a_damaged_or_untrusted_signature_is_rejected_and_nothing_is_filed(
     assert "tanda tangan" in reason_of(share, kept.name).lower()
 
 
-def test_scan_without_text_is_accepted_and_recorded_as_not_verifiable(
+def test_a_scan_is_filed_as_matched_page_by_page_by_its_qr_codes(
     at_signing: tuple[App, Staff],
 ) -> None:
     app, staff = at_signing
-    blank = text_pdf([])  # a scanned page: no text layer, no digital signature
-    drop_signed(staff, blank)
+    drop_signed(staff, scanned(staff))
     assert run_pass(app)["accepted"] == 1
     manifest = json.loads((bag_of(app.settings) / "data/manifest.json").read_text(encoding="utf-8"))
-    assert manifest["signature"]["text_match"] is None
-    assert "tidak dapat diverifikasi" in (bag_of(app.settings) / "bag-info.txt").read_text(
-        encoding="utf-8"
-    )
+    assert manifest["signature"]["method"] == "pindaian-qr"
+    assert manifest["signature"]["scan"]["ink_mm2"] > 0
+    info = (bag_of(app.settings) / "bag-info.txt").read_text(encoding="utf-8")
+    assert "dicocokkan dengan naskah yang diterbitkan lewat kode QR" in info
 
 
 def test_second_signed_pdf_for_a_closed_case_is_rejected(at_signing: tuple[App, Staff]) -> None:
     app, staff = at_signing
-    drop_signed(staff, signing_pdf())
+    first = scanned(staff)
+    drop_signed(staff, first)
     run_pass(app)
     before = {p: p.read_bytes() for p in bag_of(app.settings).rglob("*") if p.is_file()}
-    drop_signed(staff, signing_pdf() + b"\n% second copy\n", f"{FIRST} TTD ulang.pdf")
+    drop_signed(staff, first + b"\n% second copy\n", f"{FIRST} TTD ulang.pdf")
     assert run_pass(app)["rejected"] == 1
     assert "sudah selesai" in reason_of(app.settings, f"{FIRST} TTD ulang.pdf")
     after = {p: p.read_bytes() for p in bag_of(app.settings).rglob("*") if p.is_file()}
@@ -148,7 +155,7 @@ def test_verify_catches_an_altered_byte_a_deleted_and_an_added_file(
     at_signing: tuple[App, Staff], capsys: pytest.CaptureFixture[str]
 ) -> None:
     app, staff = at_signing
-    drop_signed(staff, signing_pdf())
+    drop_signed(staff, scanned(staff))
     run_pass(app)
     root, state = str(app.settings.root), str(app.settings.state_dir)
     assert main(["verify", root, "--state", state]) == 0
@@ -169,7 +176,7 @@ def test_reindex_restores_closed_cases_from_the_bags_alone(
     at_signing: tuple[App, Staff], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app, staff = at_signing
-    drop_signed(staff, signing_pdf())
+    drop_signed(staff, scanned(staff))
     run_pass(app)
     before = app.journal.case(FIRST)
     assert before is not None
@@ -185,7 +192,7 @@ def test_reindex_restores_closed_cases_from_the_bags_alone(
 
 def test_daftar_arsip_lists_every_bag(at_signing: tuple[App, Staff]) -> None:
     app, staff = at_signing
-    drop_signed(staff, signing_pdf())
+    drop_signed(staff, scanned(staff))
     run_pass(app)
     listing = app.settings.root / "archive" / "daftar-arsip.xlsx"
     assert listing.exists()
@@ -210,7 +217,7 @@ def test_recipients_get_the_signed_pdf_by_mail_and_a_dead_server_does_not_block(
     staff = Staff(settings, tmp_path / "desk")
     try:
         drive_to_signing(app, staff)
-        signed = signing_pdf()
+        signed = scanned(staff)
         drop_signed(staff, signed)
         assert run_pass(app)["accepted"] == 1  # the server is down: archiving still completes
         assert bag_of(settings).exists()

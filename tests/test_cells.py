@@ -1,4 +1,7 @@
-"""Reading workbooks, headers and numbers as staff wrote them (pipeline.cells)."""
+"""Headers, numbers and text as staff wrote them, and text written back safely (pipeline.cells).
+
+Reading a workbook file is tested in test_workbook_reader.py.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +9,25 @@ import datetime as dt
 import math
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl.chart import BarChart, Reference
 
 from pipeline.cells import (
     SheetRows,
     UncachedFormula,
     cell_text,
+    check_saved,
     formula_safe,
     locate_columns,
     parse_number,
-    read_workbook,
     set_text,
 )
 from pipeline.errors import Rejected, Where
-from tests.support import hostile
 from tests.support.tools import in_ci, require_program
 
 HERE = Where(sheet="Data", row=7, column="Realisasi")
@@ -45,84 +47,6 @@ def convert(soffice: str, source: Path, fmt: str, outdir: Path) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return result
-
-
-# --- read_workbook ---------------------------------------------------------------------------
-
-
-def test_read_workbook_keeps_row_numbers_types_and_sheets(tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    data = book.active
-    assert data is not None
-    data.title = "Data"
-    data["A1"] = "Judul formulir"
-    data["A3"], data["B3"], data["C3"] = "Kode", "Realisasi", "Tanggal"
-    data["A4"], data["B4"], data["C4"] = "IKU-1", 12.5, dt.datetime(2026, 3, 31)
-    data.merge_cells("A6:C7")
-    data["A6"] = "catatan gabungan"
-    book.create_sheet("Petunjuk")["B2"] = "isi kolom Realisasi"
-    chart = BarChart()
-    chart.add_data(Reference(data, min_col=2, min_row=3, max_row=4), titles_from_data=True)
-    book.create_chartsheet("Grafik").add_chart(chart)
-    path = tmp_path / "formulir.xlsx"
-    book.save(path)
-
-    sheets = read_workbook(path)
-
-    assert [s.name for s in sheets] == ["Data", "Petunjuk"]
-    rows = sheets[0].rows
-    assert rows[0] == ("Judul formulir",)
-    assert rows[1] == ()
-    assert rows[3] == ("IKU-1", 12.5, dt.datetime(2026, 3, 31))
-    assert rows[5] == ("catatan gabungan",)
-    assert sheets[1].rows == ((), (None, "isi kolom Realisasi"))
-
-
-def test_formula_without_cached_value_is_marked(tmp_path: Path) -> None:
-    sheets = read_workbook(hostile.make_uncached_formula_xlsx(tmp_path))
-    assert sheets[0].rows[1] == ("IKU-1", UncachedFormula("=2*5"))
-
-
-def test_formula_with_cached_value_gives_the_value(tmp_path: Path) -> None:
-    """A cached value as Excel saves it: written into the sheet XML next to the formula."""
-    path = hostile.make_xlsx(tmp_path, rows=[["Realisasi"], ["=2*5"]])
-    sheet = "xl/worksheets/sheet1.xml"
-    hostile.rewrite_zip(path, {sheet: lambda xml: xml.replace(b"<v></v>", b"<v>10</v>")})
-    with zipfile.ZipFile(path) as archive:
-        assert b"<f>2*5</f><v>10</v>" in archive.read(sheet)
-    assert read_workbook(path)[0].rows[1] == (10,)
-
-
-@pytest.mark.libreoffice
-def test_formula_saved_by_libreoffice_gives_its_value(tmp_path: Path) -> None:
-    soffice = require_program("soffice", "libreoffice")
-    source = hostile.make_xlsx(tmp_path, "sumber.xlsx", [["Realisasi"], ["=2*5"]])
-    saved = convert(soffice, source, "xlsx", tmp_path / "out")
-    assert read_workbook(saved)[0].rows[1] == (10,)
-
-
-def test_percentage_cells_are_read_as_shown(tmp_path: Path) -> None:
-    path = hostile.make_xlsx(tmp_path, rows=[["Capaian", "Biasa", "Teks"], [0.85, 0.85, 0.07]])
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    sheet["A2"].number_format = "0%"
-    sheet["C2"].number_format = '0.00"%"'  # a literal % sign does not scale the value
-    book.save(path)
-    assert read_workbook(path)[0].rows[1] == (85.0, 0.85, 0.07)
-
-
-def test_corrupt_workbook_is_rejected(tmp_path: Path) -> None:
-    path = hostile.make_xlsx(tmp_path)
-    sheet = "xl/worksheets/sheet1.xml"
-    hostile.rewrite_zip(path, {sheet: lambda xml: xml[: len(xml) // 2]})
-    with pytest.raises(Rejected, match="rusak"):
-        read_workbook(path)
-
-
-def test_read_workbook_applies_check_drop(tmp_path: Path) -> None:
-    with pytest.raises(Rejected, match="makro"):
-        read_workbook(hostile.make_xlsm(tmp_path))
 
 
 # --- locate_columns ----------------------------------------------------------------------------
@@ -233,12 +157,18 @@ def test_parse_number_rejects_with_reason_and_place(value: object, fragment: str
     assert "baris 7" in caught.value.message and "kolom Realisasi" in caught.value.message
 
 
-def test_uncached_formula_says_to_save_in_excel() -> None:
+@pytest.mark.parametrize("check", [parse_number, check_saved], ids=["number", "any-cell"])
+def test_uncached_formula_says_to_save_in_excel(check: Callable[[object, Where], object]) -> None:
     with pytest.raises(Rejected) as caught:
-        parse_number(UncachedFormula("=SUM(B2:B4)"), HERE)
-    assert "nilai rumus belum tersimpan" in caught.value.alasan
+        check(UncachedFormula("=SUM(B2:B4)"), HERE)
+    assert caught.value.alasan == "nilai rumus belum tersimpan (=SUM(B2:B4))"
     assert "buka lalu simpan ulang di excel" in caught.value.saran.casefold()
     assert caught.value.where == HERE
+
+
+@pytest.mark.parametrize("value", [None, "", "catatan", 0.0, "#N/A"])
+def test_check_saved_lets_every_other_cell_through(value: object) -> None:
+    check_saved(value, HERE)
 
 
 @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False))
@@ -327,24 +257,6 @@ def test_libreoffice_does_not_run_text_written_by_set_text(tmp_path: Path) -> No
     book.save(path)
     csv = convert(soffice, path, "csv", tmp_path / "out")
     assert csv.read_text(encoding="utf-8").splitlines() == ["=1+1", "2"]
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8))
-def test_damaged_workbooks_end_as_rows_or_a_reason(
-    tmp_path_factory: pytest.TempPathFactory, flips: list[tuple[int, int]]
-) -> None:
-    path = hostile.make_xlsx(tmp_path_factory.mktemp("rusak"))
-    data = bytearray(path.read_bytes())
-    for position, value in flips:
-        data[position % len(data)] = value
-    path.write_bytes(bytes(data))
-    try:
-        sheets = read_workbook(path)
-    except Rejected as rejected:
-        assert rejected.alasan and rejected.saran
-    else:
-        assert all(isinstance(sheet, SheetRows) for sheet in sheets)
 
 
 def test_absurdly_large_numbers_are_refused() -> None:

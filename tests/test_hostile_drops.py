@@ -31,9 +31,11 @@ from pipeline.config import Settings, load_settings
 from pipeline.demo import disposition_docx, fill_form, review_draft, text_pdf
 from pipeline.intake import RetryPolicy
 from pipeline.model import CaseState
+from pipeline.signing.specimen import wet_signed_scan
 from pipeline.status import build_status
 from pipeline.watcher import Watcher
 from tests.support.hostile import (
+    ACTIVE,
     CORPUS,
     Hostile,
     make_docm,
@@ -41,6 +43,7 @@ from tests.support.hostile import (
     make_excel_lock_file,
     make_xlsm,
 )
+from tests.support.pdfs import quick_pdf
 from tests.support.staff import one
 
 REASON_SUFFIX = ".ALASAN.txt"
@@ -52,7 +55,8 @@ SECRET = "RAHASIA-DI-LUAR-ROOT"  # what tests.support.hostile puts in the file a
 
 
 def no_pdf(data: bytes, name: str) -> bytes | None:
-    return None
+    """Quick text PDFs for signing copies (sealed like LibreOffice's, without its start-up)."""
+    return quick_pdf(data, name)
 
 
 def sha256(path: Path) -> str:
@@ -285,7 +289,8 @@ def valid_drop(world: World, folder: str) -> Callable[[], bool]:
         return lambda: world.case(case_id).has(f"paraf:{role}")
     if folder == "kepala-dinas/tanda-tangan":
         signed = world.desk / f"{world.signing} Ditandatangani.pdf"
-        signed.write_bytes(text_pdf([world.signing, world.settings.sop.document_title]))
+        issued = world.root / f"outbox/kepala-dinas/{world.signing} Untuk Ditandatangani.pdf"
+        signed.write_bytes(wet_signed_scan(issued.read_bytes(), dpi=150))
         world.drop(signed, folder)
         return lambda: world.case(world.signing).closed
     assert folder == "kepala-dinas/disposisi", folder
@@ -374,6 +379,50 @@ def test_every_inbox_checks_the_content_before_anything_else(world: World) -> No
         refused(world, role_of(world.settings, folder), name, digest, fragment)
     assert world.states() == before
     assert world.products() == products
+
+
+def inboxes_taking(world: World, kind: str) -> list[str]:
+    """Every inbox of the SOP that takes files of `kind`, one per bidang for the bidang inbox."""
+    slugs = [b.slug for b in world.settings.office.bidang]
+    inboxes = [s.inbox for s in world.settings.sop.stages if kind in s.accepts]
+    return [i.format(bidang=slug) for i in inboxes for slug in (slugs if "{" in i else [""])]
+
+
+def waits_for_a_drop(world: World, folder: str) -> bool:
+    """A case of the played share waits at `folder` (or it opens cases), so a valid drop there
+    must still be taken after the refusals."""
+    return not folder.startswith("bidang/") or folder == f"bidang/{world.last_bidang}"
+
+
+DOCX_INBOXES = {"kepala-dinas/disposisi", "analis/draf", "kasubag-ppmep/paraf", "sekretaris/paraf"}
+
+
+@pytest.mark.parametrize("hostile", ACTIVE, ids=lambda h: h.kind)
+def test_active_content_is_refused_at_every_inbox_and_the_next_drop_is_taken(
+    world: World, hostile: Hostile
+) -> None:
+    (kind,) = hostile.accepted
+    folders = inboxes_taking(world, kind)
+    bidang = {f"bidang/{b.slug}" for b in world.settings.office.bidang}
+    assert set(folders) == (DOCX_INBOXES if kind == "docx" else bidang)
+    before, products = world.states(), world.products()
+    dropped = []
+    for folder in folders:
+        source = hostile.make(world.desk)
+        name = f"{folder.replace('/', ' ')} {source.name}"
+        dropped.append((folder, name, sha256(source)))
+        world.drop(source, folder, name)
+
+    assert world.run() == {"rejected": len(folders)}
+
+    for folder, name, digest in dropped:
+        role = role_of(world.settings, folder)
+        refused(world, role, name, digest, hostile.reason, f"inbox/{folder}/")
+    assert world.states() == before, "no case changed"
+    assert world.products() == products, "no document was issued or filed"
+    for folder in folders:
+        if waits_for_a_drop(world, folder):
+            still_taken(world, folder)
 
 
 def test_an_office_lock_file_is_ignored_and_its_workbook_waits(world: World) -> None:

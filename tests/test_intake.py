@@ -1,24 +1,32 @@
-"""Intake decisions: ignored names, Office locks, mounts, stability, completeness, back-off."""
+"""Intake decisions: ignored names, Office locks, mounts, stability, completeness, back-off, and
+a real watcher answering drops whose content is not what their name says."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import olefile
 import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
+from pipeline.app import App, open_app
+from pipeline.config import Settings
 from pipeline.intake import (
+    CFB_MAGIC,
     RetryPolicy,
     StabilityTracker,
     backoff,
+    content_kind,
     is_ignored,
     is_network_mount,
     is_temp_name,
@@ -28,6 +36,12 @@ from pipeline.intake import (
     office_lock_present,
     temp_name,
 )
+from pipeline.names import safe_filename
+from pipeline.runner import REASON_SUFFIX
+from tests.support import hostile
+from tests.support.pdfs import quick_pdf
+from tests.support.staff import wait_for
+from tests.support.watching import watcher_thread
 
 # --- names -------------------------------------------------------------------------------
 
@@ -44,13 +58,18 @@ from pipeline.intake import (
         "data.xlsx.filepart",
         "data.xlsx.crdownload",
         "._capaian.xlsx",
+        "._Disposisi.pdf",
         ".DS_Store",
         "Thumbs.db",
         "THUMBS.DB",
         "desktop.ini",
         "Desktop.INI",
-        ".hidden.docx",
         "A1B2C3D4",
+        "0f3e9a7c",
+        ".DK-2026-001 Draf v1.docx.tmp-3fa9c2e1b07d",  # the pipeline's own temporary
+        ".DK-2026-001.k3x_9qzw.tmp",  # an archive bag being built
+        ".nfs000000000123abcd00000002",
+        ".goutputstream-4JZ1QZ",
         "",
     ],
 )
@@ -69,6 +88,12 @@ def test_is_ignored_names_that_are_never_drops(name: str) -> None:
         "desktop.ini.pdf",
         "DK-2026-001.pdf",
         "laporan$.docx",
+        ".hidden.docx",  # a dotted name is possible from Windows and macOS: it is answered
+        ".Disposisi Triwulan II 2026.pdf",
+        ".formulir.xlsx",
+        ".docx",
+        ".tmp-laporan.pdf",
+        ".nfs-catatan.docx",
     ],
 )
 def test_is_ignored_keeps_real_drops(name: str) -> None:
@@ -252,7 +277,16 @@ MAKERS = {
     "ttd.pdf": _pdf_bytes,
     "scan.png": _png_bytes,
     "foto.jpg": _jpeg_bytes,
+    "pindaian.gif": hostile.gif_bytes,
+    "pindaian.tif": lambda: hostile.tiff_bytes(16, 16),
+    "terkunci.xlsx": lambda: hostile.cfb_bytes(
+        ["Root Entry", "EncryptionInfo", "EncryptedPackage"]
+    ),
+    "pindaian.bmp": lambda: hostile.bmp_bytes(16, 16),
 }
+# formats with an end marker: a pre-sized file filled half way is still "not yet"; an OLE
+# container and a BMP are judged by their sizes, which a pre-sized file already has
+END_MARKED = sorted(set(MAKERS) - {"terkunci.xlsx", "pindaian.bmp"})
 
 
 @pytest.mark.parametrize("name", sorted(MAKERS))
@@ -263,7 +297,7 @@ def test_looks_complete_accepts_a_whole_file(tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(MAKERS))
-def test_looks_complete_refuses_a_presized_file_until_it_is_filled(
+def test_looks_complete_refuses_a_presized_file_until_it_is_written(
     tmp_path: Path, name: str
 ) -> None:
     data = MAKERS[name]()
@@ -272,11 +306,19 @@ def test_looks_complete_refuses_a_presized_file_until_it_is_filled(
         stream.truncate(len(data))
     assert not looks_complete(path)
     with path.open("r+b") as stream:
-        stream.write(data[: len(data) // 2])
-    assert not looks_complete(path)
-    with path.open("r+b") as stream:
         stream.write(data)
     assert looks_complete(path)
+
+
+@pytest.mark.parametrize("name", END_MARKED)
+def test_looks_complete_refuses_a_presized_file_filled_half_way(tmp_path: Path, name: str) -> None:
+    data = MAKERS[name]()
+    path = tmp_path / name
+    with path.open("wb") as stream:
+        stream.truncate(len(data))
+        stream.seek(0)
+        stream.write(data[: len(data) // 2])
+    assert not looks_complete(path)
 
 
 @pytest.mark.parametrize("name", sorted(MAKERS))
@@ -298,10 +340,70 @@ def test_looks_complete_refuses_a_zip_with_a_hole_in_the_middle(tmp_path: Path) 
     assert not looks_complete(path)
 
 
-@pytest.mark.parametrize("name", ["catatan.txt", "data.csv", "tanpa-akhiran"])
-def test_looks_complete_accepts_other_types(tmp_path: Path, name: str) -> None:
+def _cfb() -> bytes:
+    return hostile.cfb_bytes(["Root Entry", "EncryptionInfo", "EncryptedPackage"])
+
+
+def test_an_ole_container_is_complete_only_when_its_allocation_table_is_all_there(
+    tmp_path: Path,
+) -> None:
+    data = _cfb()
+    assert olefile.isOleFile(io.BytesIO(data)), "the sample is a real compound file"
+    path = tmp_path / "terkunci.xlsx"
+    path.write_bytes(data[:-512])  # whole sectors, but the last one the FAT uses is missing
+    assert not looks_complete(path)
+    path.write_bytes(data[:512] + bytes(len(data) - 512))  # header written, FAT still zeros
+    assert not looks_complete(path)
+    path.write_bytes(data[:512])  # the header alone
+    assert not looks_complete(path)
+    path.write_bytes(data)
+    assert looks_complete(path)
+
+
+@pytest.mark.parametrize("name", ["formulir.xlsx", "draf.docx", "formulir.xlsm", "draf.docm"])
+def test_looks_complete_is_true_at_once_for_an_ole_container_under_an_office_name(
+    tmp_path: Path, name: str
+) -> None:
+    """A password-protected Office file is an OLE container whatever its name promises."""
     path = tmp_path / name
-    path.write_bytes(bytes(100))
+    path.write_bytes(_cfb())
+    assert looks_complete(path)
+
+
+@pytest.mark.parametrize("name", ["formulir.xlsx", "draf.docx", "surat.png", "tanpa-akhiran"])
+def test_looks_complete_judges_a_pdf_as_a_pdf_whatever_its_name(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(_pdf_bytes())
+    assert looks_complete(path)
+    path.write_bytes(_pdf_bytes()[:-40])
+    assert not looks_complete(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"ini bukan PDF, hanya teks biasa\n",
+        b"{\\rtf1\\ansi draf}",
+        hostile.biff_bytes(0x0409),
+        b"BM bukan gambar, hanya teks",  # "BM" alone does not make a bitmap
+    ],
+    ids=["text", "rtf", "biff4", "bm-text"],
+)
+@pytest.mark.parametrize("name", ["formulir.xlsx", "CAPAIAN.XLSX", "draf.docx", "ttd.pdf"])
+def test_looks_complete_hands_on_unknown_content_whatever_its_name(
+    tmp_path: Path, data: bytes, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert looks_complete(path), "unknown content is judged (and answered) by the stage at once"
+
+
+@pytest.mark.parametrize("name", ["catatan.txt", "data.csv", "tanpa-akhiran", "capaian.xlsx"])
+def test_looks_complete_waits_for_a_file_that_is_still_all_zeros(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(bytes(4096))
+    assert not looks_complete(path)
+    path.write_bytes(b"isi" + bytes(4093))
     assert looks_complete(path)
 
 
@@ -312,10 +414,27 @@ def test_looks_complete_is_false_for_an_empty_or_missing_file(tmp_path: Path) ->
     assert not looks_complete(tmp_path / "hilang.xlsx")
 
 
-def test_looks_complete_judges_by_suffix_without_case(tmp_path: Path) -> None:
-    path = tmp_path / "CAPAIAN.XLSX"
-    path.write_bytes(b"not a zip at all")
-    assert not looks_complete(path)
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"PK\x03\x04", "zip"),
+        (CFB_MAGIC + bytes(8), "cfb"),
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\xef\xbb\xbf\r\n%PDF-1.4\n", "pdf"),  # a PDF after some junk
+        (hostile.png_bytes(), "png"),
+        (b"\xff\xd8\xff\xe0", "jpeg"),
+        (hostile.GIF_1X1, "gif"),
+        (b"GIF87a", "gif"),
+        (hostile.bmp_bytes(), "bmp"),
+        (hostile.tiff_bytes(), "tiff"),
+        (b"MM\x00*\x00\x00\x00\x08", "tiff"),
+        (b"BM bukan gambar", None),
+        (b"{\\rtf1", None),
+        (b"", None),
+    ],
+)
+def test_content_kind_reads_the_first_bytes(data: bytes, kind: str | None) -> None:
+    assert content_kind(data) == kind
 
 
 # --- retry ----------------------------------------------------------------------------------
@@ -361,3 +480,102 @@ def test_backoff_never_shrinks_and_stays_in_bounds(attempt: int) -> None:
     delay = policy.backoff(attempt)
     assert policy.first <= delay <= policy.cap
     assert policy.backoff(attempt + 1) >= delay
+
+
+# --- a real watcher: each drop answered by what it is, soon after it is closed ----------------
+
+ANSWER_BOUND = 60.0
+"""Seconds to wait for an answer: half the watcher's default give-up time (`RetryPolicy().max_wait`),
+so a drop taken for "still being copied" could not be answered within it."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    folder: str
+    name: str
+    data: bytes
+    answer: str | None  # a fragment of the reason; None: accepted
+
+    @property
+    def label(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
+def _samples(desk: Path, slug: str) -> list[Sample]:
+    cfb = hostile.cfb_bytes(["Root Entry", "EncryptionInfo", "EncryptedPackage"])
+    owner_pdf = hostile.make_owner_locked_pdf(desk, pages=["Disposisi Kepala Dinas"]).read_bytes()
+    bidang = f"bidang/{slug}"
+    return [
+        Sample(bidang, "Formulir isian.xlsx", _pdf_bytes(), "isi file bukan buku kerja Excel"),
+        Sample(bidang, "Formulir terkunci.xlsx", cfb, "file Excel dilindungi kata sandi"),
+        Sample(bidang, "Formulir makro.xlsm", cfb, "file Excel dilindungi kata sandi"),
+        Sample("analis/draf", "Draf terkunci.docx", cfb, "file Word dilindungi kata sandi"),
+        Sample("analis/draf", "Draf makro.docm", cfb, "file Word dilindungi kata sandi"),
+        Sample(bidang, "Formulir biner.xlsb", hostile.make_xlsb(desk).read_bytes(), "(.xlsb)"),
+        Sample("analis/draf", "Draf telaah.docx", b"{\\rtf1\\ansi Draf}", "format RTF"),
+        Sample(bidang, "Formulir lama.xls", hostile.biff_bytes(0x0409), "format lama"),
+        Sample(bidang, ".Formulir tersembunyi.xlsx", b"teks biasa", "bukan buku kerja Excel"),
+        Sample(
+            "kepala-dinas/tanda-tangan",
+            "Naskah ditandatangani.pdf",
+            hostile.make_certificate_pdf(desk).read_bytes(),
+            "PDF dikunci dengan sertifikat digital",
+        ),
+        Sample(
+            "kepala-dinas/disposisi", "Disposisi Triwulan I 2026.bmp", hostile.bmp_bytes(), None
+        ),
+        Sample(
+            "kepala-dinas/disposisi", "Disposisi Triwulan II 2026.gif", hostile.gif_bytes(), None
+        ),
+        Sample("kepala-dinas/disposisi", "Disposisi Triwulan III 2026.pdf", owner_pdf, None),
+    ]
+
+
+def _reason_file(settings: Settings, sample: Sample) -> Path:
+    found = settings.sop.stage_for(sample.folder)
+    assert found is not None, sample.folder
+    stage, slot = found
+    folder = settings.root / "outbox" / stage.role_for(slot) / "ditolak"
+    return folder / f"{safe_filename(sample.name)}{REASON_SUFFIX}"
+
+
+def _answered(settings: Settings, sample: Sample) -> bool:
+    left = (settings.root / "inbox" / sample.folder / sample.name).exists()
+    return not left and (sample.answer is None or _reason_file(settings, sample).exists())
+
+
+def test_a_watcher_answers_each_drop_by_its_content_soon_after_it_is_closed(
+    share: Settings, tmp_path: Path
+) -> None:
+    """Each file is written into its inbox and closed, as a copy over the share ends; the watcher
+    answers it without waiting out the give-up time: a PDF or an OLE container under an Office
+    name, .xlsb, RTF, BIFF4, a certificate-locked PDF, a dotted name; and it takes a BMP, a GIF
+    and an owner-password PDF as dispositions."""
+    desk = tmp_path / "meja"
+    desk.mkdir()
+    samples = _samples(desk, share.office.bidang[0].slug)
+    app = open_app(share, to_pdf=quick_pdf)
+    try:
+        with watcher_thread(app):
+            for sample in samples:
+                (share.root / "inbox" / sample.folder / sample.name).write_bytes(sample.data)
+            for sample in samples:
+                wait_for(lambda s=sample: _answered(share, s), sample.label, ANSWER_BOUND)
+        outcomes = {s.label: _outcome(app, s) for s in samples}
+        cases = app.journal.case_ids()
+    finally:
+        app.close()
+    assert outcomes == {s.label: "accepted" if s.answer is None else "rejected" for s in samples}
+    for sample in (s for s in samples if s.answer is not None):
+        reason = _reason_file(share, sample).read_text(encoding="utf-8")
+        assert sample.answer in reason, f"{sample.label}:\n{reason}"
+        kept = _reason_file(share, sample).with_name(safe_filename(sample.name))
+        assert kept.read_bytes() == sample.data, "the original is kept byte for byte"
+    assert len(cases) == 3, "each accepted disposition opened a case"
+
+
+def _outcome(app: App, sample: Sample) -> str:
+    key = f"{sample.folder}|{hashlib.sha256(sample.data).hexdigest()}"
+    records = [r for r in app.journal.drops_by_key(key) if r.name == sample.name]
+    assert len(records) == 1, f"{sample.label}: {records}"
+    return records[0].outcome

@@ -23,6 +23,7 @@ from pipeline.config import Settings, load_settings
 from pipeline.intake import RetryPolicy
 from pipeline.journal import Journal
 from pipeline.watcher import Watcher
+from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx, fill_form, one
 from tests.support.tools import require_program
 
@@ -75,7 +76,7 @@ def play(app: App, staff: Staff) -> dict[str, str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     base = tmp_path_factory.mktemp("built")
     settings = prepare_share(base / "share", base / "state", settle_seconds=0.0)
-    app = open_app(settings, to_pdf=lambda data, name: None)
+    app = open_app(settings, to_pdf=quick_pdf)
     try:
         ids = play(app, Staff(settings, base / "desk"))
         closed = app.journal.case(ids[CLOSED])
@@ -306,7 +307,7 @@ def test_dry_run_reports_changed_data(world: World, tmp_path: Path) -> None:
     assert sheet is not None
     sheet.cell(row=7, column=6, value=31234)
     workbook.save(filled)
-    app = open_app(world.settings, to_pdf=lambda data, name: None)
+    app = open_app(world.settings, to_pdf=quick_pdf)
     try:
         Staff(world.settings, tmp_path / "desk").drop(filled, f"bidang/{bidang.slug}")
         run_pass(app)

@@ -17,6 +17,7 @@ from pipeline.cli import prepare_share
 from pipeline.config import Settings, load_settings
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
+from tests.support.pdfs import quick_pdf
 from tests.support.smtp import SmtpServer, _run, free_port, plain_server
 from tests.support.staff import Staff, disposition_docx
 
@@ -68,7 +69,7 @@ class Office:
     """The running pipeline with an injected clock, and staff dropping files into it."""
 
     def __init__(self, settings: Settings, clock: Clock, scratch: Path) -> None:
-        self.app: App = open_app(settings, clock=clock, to_pdf=lambda data, name: None)
+        self.app: App = open_app(settings, clock=clock, to_pdf=quick_pdf)
         self.clock = clock
         self.root = settings.root
         self.staff = Staff(settings, scratch)

@@ -20,6 +20,7 @@ from pipeline.config import Settings
 from pipeline.demo import sign_by_stamp
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
+from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -35,7 +36,7 @@ class Office:
 
     def __init__(self, settings: Settings, scratch: Path) -> None:
         self.now = wib(1, 0)
-        self.app: App = open_app(settings, clock=lambda: self.now, to_pdf=lambda d, n: None)
+        self.app: App = open_app(settings, clock=lambda: self.now, to_pdf=quick_pdf)
         self.staff = Staff(settings, scratch)
         self.watcher = Watcher(
             self.app.runner, polling=False, settle=0.0, rescan=60.0, policy=RetryPolicy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from pipeline.errors import Rejected
 from pipeline.safety import (
@@ -21,8 +23,10 @@ from pipeline.safety import (
     check_pdf,
     check_zip_limits,
     docx_text,
+    open_pdf,
     open_zip,
 )
+from pipeline.signatures import check_signed_pdf
 from tests.support import hostile
 from tests.support.hostile import CORPUS, Hostile
 
@@ -59,6 +63,9 @@ def test_hostile_kinds_are_rejected_whatever_is_accepted(case: Hostile, tmp_path
         (hostile.make_docx, "docx"),
         (hostile.make_pdf, "pdf"),
         (hostile.make_png, "image"),
+        (hostile.make_gif, "image"),
+        (hostile.make_bmp, "image"),
+        (lambda folder: _write(folder / "pindaian.tif", hostile.tiff_bytes()), "image"),
         (hostile.make_owner_locked_pdf, "pdf"),
     ],
 )
@@ -69,6 +76,117 @@ def test_valid_files_are_recognised_by_content(
     assert check_drop(path, {kind}) == kind
     renamed = path.rename(tmp_path / "tanpa-ekstensi.bin")
     assert check_drop(renamed, ALL) == kind
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "data",
+    [hostile.gif_bytes(), hostile.bmp_bytes(), hostile.tiff_bytes()],
+    ids=["gif", "bmp", "tiff"],
+)
+def test_the_generated_images_are_real_images(data: bytes) -> None:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        assert image.size[0] >= 1
+
+
+@pytest.mark.parametrize("name", ["disposisi.gif", "disposisi.bmp", "disposisi.png", "disposisi"])
+def test_gif_and_bmp_are_images_wherever_images_are_taken(tmp_path: Path, name: str) -> None:
+    gif = _write(tmp_path / name, hostile.gif_bytes())
+    assert check_drop(gif, {"pdf", "docx", "image"}) == "image"
+    bmp = _write(tmp_path / name, hostile.bmp_bytes())
+    assert check_drop(bmp, {"pdf", "docx", "image"}) == "image"
+    with pytest.raises(Rejected, match=r"gambar \(PNG/JPEG/GIF/BMP/TIFF\)"):
+        check_drop(bmp, {"pdf"})
+
+
+def test_a_text_starting_with_bm_is_not_a_bitmap(tmp_path: Path) -> None:
+    path = _write(tmp_path / "catatan.bmp", b"BM bukan gambar, hanya teks yang kebetulan")
+    with pytest.raises(Rejected, match="bukan gambar walaupun namanya"):
+        check_drop(path, ALL)
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (hostile.make_truncated_gif, "terpotong.gif"),
+        (hostile.make_truncated_bmp, "terpotong.bmp"),
+        (lambda folder: _write(folder / "t.tif", hostile.tiff_bytes(16, 16)[:-20]), "t.tif"),
+    ],
+)
+def test_a_truncated_gif_bmp_or_tiff_is_refused(
+    make: Callable[[Path], Path], name: str, tmp_path: Path
+) -> None:
+    with pytest.raises(Rejected, match="file gambar terpotong"):
+        check_drop(make(tmp_path), {"image"})
+
+
+# --- formats refused everywhere, whatever their name -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bof", sorted(hostile.BIFF_BOF_SIZES), ids=["biff2", "biff3", "biff4", "biff5"]
+)
+@pytest.mark.parametrize("name", ["formulir.xls", "formulir.xlsx", "formulir"])
+def test_an_old_biff_worksheet_outside_a_container_is_an_old_xls(
+    tmp_path: Path, bof: int, name: str
+) -> None:
+    path = _write(tmp_path / name, hostile.biff_bytes(bof))
+    with pytest.raises(Rejected) as caught:
+        check_drop(path, {"xlsx"})
+    assert caught.value.alasan == "format lama (.xls/.doc) tidak diterima"
+    legacy = hostile.make_legacy_xls(tmp_path)
+    with pytest.raises(Rejected) as same:
+        check_drop(legacy, {"xlsx"})
+    assert (same.value.alasan, same.value.saran) == (caught.value.alasan, caught.value.saran)
+
+
+@pytest.mark.parametrize("name", ["draf.rtf", "draf.docx", "draf.doc", "draf"])
+def test_rtf_is_refused_with_its_own_reason(tmp_path: Path, name: str) -> None:
+    path = hostile.make_rtf(tmp_path, name)
+    with pytest.raises(Rejected) as caught:
+        check_drop(path, {"docx"})
+    assert caught.value.alasan == "format RTF tidak diterima"
+    assert "simpan sebagai .docx" in caught.value.saran
+
+
+@pytest.mark.parametrize("name", ["formulir.xlsb", "formulir.xlsx"])
+def test_an_excel_binary_workbook_is_refused_with_its_own_reason(tmp_path: Path, name: str) -> None:
+    with pytest.raises(Rejected) as caught:
+        check_drop(hostile.make_xlsb(tmp_path, name), {"xlsx"})
+    assert caught.value.alasan == "buku kerja Excel Biner (.xlsb) tidak diterima"
+    assert "simpan sebagai .xlsx" in caught.value.saran
+
+
+@pytest.mark.parametrize(
+    ("name", "app"),
+    [
+        ("formulir.xlsx", "Excel"),
+        ("formulir.xlsm", "Excel"),
+        ("draf.docx", "Word"),
+        ("draf.docm", "Word"),
+    ],
+)
+def test_a_password_protected_office_file_says_so_whatever_its_name(
+    tmp_path: Path, name: str, app: str
+) -> None:
+    path = hostile.make_password_xlsx(tmp_path, name)
+    with pytest.raises(Rejected, match=f"file {app} dilindungi kata sandi"):
+        check_drop(path, ALL)
+
+
+def test_an_excel_4_macro_sheet_is_a_macro(tmp_path: Path) -> None:
+    path = hostile.rewrite_zip(
+        hostile.make_xlsx(tmp_path), {}, {"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}
+    )
+    with pytest.raises(Rejected, match=r"berisi makro \(\.xlsm\)"):
+        check_drop(path, {"xlsx"})
 
 
 def test_a_png_named_pdf_is_an_image(tmp_path: Path) -> None:
@@ -145,6 +263,61 @@ def test_encrypted_pdf_is_rejected_by_check_pdf(tmp_path: Path) -> None:
     assert "tanpa kata sandi" in caught.value.saran
 
 
+# --- one reader of a dropped PDF -----------------------------------------------------------------
+
+
+def test_a_pdf_with_an_owner_password_only_opens_with_its_text(tmp_path: Path) -> None:
+    path = hostile.make_owner_locked_pdf(tmp_path, pages=["Disposisi DK-2026-009"])
+    assert PdfReader(path).is_encrypted
+    facts = check_pdf(path)
+    assert facts.pages == 1 and "DK-2026-009" in facts.text
+    reader = open_pdf(path.read_bytes())
+    assert "DK-2026-009" in reader.pages[0].extract_text()
+
+
+def test_a_certificate_encrypted_pdf_is_named_as_such(tmp_path: Path) -> None:
+    path = hostile.make_certificate_pdf(tmp_path)
+    with pytest.raises(NotImplementedError):
+        PdfReader(path)  # pypdf knows only the password handler
+    for source in (path, path.read_bytes()):
+        with pytest.raises(Rejected) as caught:
+            open_pdf(source)
+        assert caught.value.alasan.startswith("PDF dikunci dengan sertifikat digital")
+        assert "rusak" not in caught.value.alasan
+
+
+def test_another_security_handler_is_a_lock_not_damage(tmp_path: Path) -> None:
+    data = (
+        hostile.make_certificate_pdf(tmp_path)
+        .read_bytes()
+        .replace(b"/Adobe.PubSec", b"/FOPN_foweb")
+    )
+    with pytest.raises(Rejected, match="PDF dikunci dengan pengaman khusus"):
+        open_pdf(data)
+
+
+def _signed_check(data: bytes) -> object:
+    return check_signed_pdf(data, trust_roots=None, expected_texts=["DK-2026-001"])
+
+
+def test_the_signature_check_opens_pdfs_with_the_same_reader(tmp_path: Path) -> None:
+    """A PDF that opens without a password is taken at the signature step too, and a locked or
+    broken one is answered there in the same words as at every inbox."""
+    owner_locked = hostile.make_owner_locked_pdf(tmp_path).read_bytes()
+    assert _signed_check(owner_locked)
+    for make in (
+        hostile.make_encrypted_pdf,
+        hostile.make_certificate_pdf,
+        hostile.make_truncated_pdf,
+    ):
+        path = make(tmp_path)
+        with pytest.raises(Rejected) as at_inbox:
+            open_pdf(path)
+        with pytest.raises(Rejected) as at_signature:
+            _signed_check(path.read_bytes())
+        assert at_signature.value.message == at_inbox.value.message
+
+
 def test_check_pdf_reads_pages_and_text(tmp_path: Path) -> None:
     pages = [f"Halaman {n} kasus DK-2026-00{n}" for n in range(1, 8)]
     facts = check_pdf(hostile.make_pdf(tmp_path, pages=pages))
@@ -178,6 +351,31 @@ def test_docx_text_reads_body_tables_headers_and_footers(tmp_path: Path) -> None
     lines = text.splitlines()
     assert lines.index("Nomor kasus DK-2026-007") < lines.index("Isi surat & <lampiran>")
     assert {"Kode", "IKU-3", "kaki halaman"} <= set(lines)
+
+
+def test_a_dtd_in_a_part_declared_as_xml_under_another_name_is_refused(tmp_path: Path) -> None:
+    """Word reads a part by its declared content type, whatever its name ends with."""
+    header = hostile.BILLION_LAUGHS.encode() + b"<hdr>&lol9;</hdr>"
+    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+    path = hostile.rewrite_zip(
+        hostile.make_docx(tmp_path),
+        {
+            "[Content_Types].xml": hostile.add_types(
+                f'<Override PartName="/word/kop.dat" ContentType="{kind}"/>'
+            )
+        },
+        {"word/kop.dat": header},
+    )
+    with pytest.raises(Rejected, match="DOCTYPE"):
+        check_drop(path, {"docx"})
+
+
+def test_a_damaged_content_types_part_is_refused(tmp_path: Path) -> None:
+    path = hostile.rewrite_zip(
+        hostile.make_docx(tmp_path), {"[Content_Types].xml": lambda xml: xml[: len(xml) // 2]}
+    )
+    with pytest.raises(Rejected, match="rusak"):
+        check_drop(path, {"docx"})
 
 
 def test_docx_text_refuses_billion_laughs(tmp_path: Path) -> None:

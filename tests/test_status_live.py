@@ -22,6 +22,7 @@ from pipeline.demo import sign_by_stamp
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
 from tests.support.browser import artifact_path, chromium, dump_dom, screenshot
+from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx, wait_for
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -78,7 +79,7 @@ class Desk:
 
 class Office:
     def __init__(self, settings: Settings, clock: Clock, scratch: Path) -> None:
-        self.app: App = open_app(settings, clock=clock, to_pdf=lambda data, name: None)
+        self.app: App = open_app(settings, clock=clock, to_pdf=quick_pdf)
         self.clock = clock
         self.root = settings.root
         self.desk = Desk(settings, scratch)
@@ -339,7 +340,7 @@ def _advance(desk: Desk, root: Path, periods: tuple[str, str]) -> list[str]:
 
 
 def test_the_board_is_never_seen_half_written(share: Settings, tmp_path: Path) -> None:
-    app = open_app(share, to_pdf=lambda data, name: None)
+    app = open_app(share, to_pdf=quick_pdf)
     app.status.refresh_seconds = 0  # a rewrite on every turn of the watch loop, and per drop
     app.status.write()
     watcher = TickingWatcher(app)

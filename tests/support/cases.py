@@ -1,5 +1,5 @@
 """Driving cases through a share with `watch --once` passes, for tests that need a case at a
-given step quickly (no watcher thread, no LibreOffice: the signing copy is then a .docx)."""
+given step quickly (no watcher thread, no LibreOffice: the signing copy is a quick text PDF, sealed)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from pipeline.app import App, open_app
 from pipeline.config import Settings, load_settings
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
+from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, fill_form, one
 
 FIRST = "DK-2026-001"
 
 
 def quick_app(settings: Settings) -> App:
-    return open_app(settings, to_pdf=lambda data, name: None)
+    """An app whose signing copies are quick text PDFs (sealed like LibreOffice's)."""
+    return open_app(settings, to_pdf=quick_pdf)
 
 
 def run_pass(app: App) -> dict[str, int]:

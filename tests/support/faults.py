@@ -38,9 +38,10 @@ from pipeline.cli import prepare_share
 from pipeline.config import Settings, load_settings
 from pipeline.faults import CRASH_ENV
 from pipeline.intake import is_temp_name, looks_complete
+from pipeline.signing.specimen import wet_signed_scan
 from pipeline.stages import PdfMaker
 from pipeline.watcher import Watcher
-from tests.support.staff import fill_form, review_draft, sign_by_stamp, text_pdf, wait_for
+from tests.support.staff import fill_form, review_draft, text_pdf, wait_for
 from tests.support.watching import watcher_thread
 
 REPO = Path(__file__).resolve().parents[2]
@@ -251,14 +252,10 @@ class Desk:
         return path
 
     def signed(self, site: Site, case: str) -> Path:
-        """The Head's signed copy: the signing PDF stamped, or a scan if it came as .docx."""
-        folder = site.root / "outbox" / "kepala-dinas"
-        pdfs = sorted(folder.glob(f"{case} Untuk Ditandatangani.pdf"))
+        """The Head's signed copy: the printed signing copy, signed by hand and scanned."""
+        issued = one(site.root / "outbox" / "kepala-dinas", f"{case} Untuk Ditandatangani.pdf")
         path = self.scratch / f"{case} Ditandatangani.pdf"
-        if pdfs:
-            path.write_bytes(sign_by_stamp(pdfs[0].read_bytes(), f"Ditandatangani\n{case}"))
-        else:
-            path.write_bytes(text_pdf([case, "Dokumen Mekanisme Pengumpulan Data Kinerja"]))
+        path.write_bytes(wet_signed_scan(issued.read_bytes(), dpi=150))
         return path
 
 

@@ -8,7 +8,11 @@ the test fails with smbd's log.
 Auth: a user with the same name as the effective Unix user (root in CI) is added to the test's
 own tdbsam passdb with `smbpasswd -c <conf> -a -s`; files land owned by that user, as they would
 for a staff account on the real server. smbd needs root, so as non-root the tests skip (and fail
-under CI=true).
+under CI=true). More accounts (`accounts=`, real Unix users from `tests.support.accounts`) are
+added the same way, and `session(account)` logs in as one of them.
+
+The share: by default `[drop]`, read-write with nothing else set; `share_section=` replaces it
+with a given section (e.g. the one `pipeline access smb-conf ROOT --name drop` prints).
 
 Uploads:
 - `put(local, remote)` uses the `smbclient` program, like any ordinary SMB client;
@@ -34,6 +38,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.accounts import Account, smb_passwd
 from tests.support.tools import in_ci, require_module, require_program
 
 SHARE = "drop"
@@ -44,7 +49,7 @@ CLIENT_TIMEOUT = 120.0
 Progress = Callable[[int, int], None]
 """Called as (bytes written so far, total) at each pause of a chunked or pre-sized upload."""
 
-CONF = """\
+GLOBAL = """\
 [global]
   netbios name = SOPTEST
   workgroup = WORKGROUP
@@ -70,6 +75,8 @@ CONF = """\
   disable spoolss = yes
   map to guest = never
 
+"""
+SHARE_SECTION = """\
 [{share}]
   path = {root}
   read only = no
@@ -149,15 +156,24 @@ class SambaServer:
     user: str = field(default_factory=lambda: pwd.getpwuid(os.geteuid()).pw_name)
     password: str = PASSWORD
     share: str = SHARE
+    share_section: str | None = None
+    accounts: tuple[Account, ...] = ()
     process: subprocess.Popen[bytes] | None = None
     _smb_cache: dict[str, Any] = field(default_factory=dict)
+    _sessions: list[SmbSession] = field(default_factory=list)
     _exits: list[int] = field(default_factory=list)
 
     @classmethod
     @contextlib.contextmanager
-    def running(cls, root: Path, work: Path) -> Iterator[SambaServer]:
+    def running(
+        cls,
+        root: Path,
+        work: Path,
+        share_section: str | None = None,
+        accounts: tuple[Account, ...] = (),
+    ) -> Iterator[SambaServer]:
         require_samba()
-        server = cls(root=root, work=work)
+        server = cls(root=root, work=work, share_section=share_section, accounts=accounts)
         server.start()
         try:
             yield server
@@ -180,7 +196,7 @@ class SambaServer:
         for _ in range(attempts):
             self.port = _free_port()
             self._write_config()
-            self._add_user()
+            self._add_users()
             if self._launch():
                 return
         pytest.fail(f"smbd exited at start (codes {self._exits}):\n{self.read_log()}")
@@ -215,15 +231,21 @@ class SambaServer:
     def _write_config(self) -> None:
         for name in ("lock", "state", "cache", "private", "pid", "ncalrpc", "log"):
             (self.work / name).mkdir(parents=True, exist_ok=True)
-        text = CONF.format(port=self.port, work=self.work, root=self.root, share=self.share)
+        share = self.share_section or SHARE_SECTION.format(share=self.share, root=self.root)
+        text = GLOBAL.format(port=self.port, work=self.work) + share
         self.conf.write_text(text)
 
-    def _add_user(self) -> None:
-        secret = f"{self.password}\n{self.password}\n"
-        command = ["smbpasswd", "-c", str(self.conf), "-a", "-s", self.user]
-        done = subprocess.run(command, input=secret, text=True, capture_output=True, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"smbpasswd failed: {done.stdout}{done.stderr}")
+    def _add_users(self) -> None:
+        smb_passwd(self.conf, self.user, self.password)
+        for account in self.accounts:
+            smb_passwd(self.conf, account.name, account.password)
+
+    def session(self, account: Account) -> SmbSession:
+        """An SMB session (smbprotocol) logged in as `account`; closed when the server stops."""
+        require_module("smbclient")
+        opened = SmbSession(self, account)
+        self._sessions.append(opened)
+        return opened
 
     def _launch(self) -> bool:
         command = [
@@ -361,12 +383,58 @@ class SambaServer:
         )
 
     def _close_clients(self) -> None:
+        for opened in self._sessions:
+            opened.close()
+        self._sessions.clear()
         if not self._smb_cache:
             return
         import smbclient
 
         smbclient.reset_connection_cache(connection_cache=self._smb_cache)
         self._smb_cache.clear()
+
+
+@dataclass
+class SmbSession:
+    """One account's own SMB session on the test server: each call raises `OSError` (or an
+    smbprotocol error) when the server refuses it."""
+
+    server: SambaServer
+    account: Account
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, remote: str, data: bytes = b"uji\n") -> None:
+        import smbclient
+
+        with smbclient.open_file(self.server.unc(remote), mode="wb", **self._login()) as stream:
+            _write_all(stream, data)
+
+    def read(self, remote: str) -> bytes:
+        import smbclient
+
+        with smbclient.open_file(self.server.unc(remote), mode="rb", **self._login()) as stream:
+            return bytes(stream.read())
+
+    def listdir(self, remote: str) -> list[str]:
+        import smbclient
+
+        return list(smbclient.listdir(self.server.unc(remote), **self._login()))
+
+    def close(self) -> None:
+        if self.cache:
+            import smbclient
+
+            # a refused login leaves a half-open tree behind: closing it may be refused too
+            smbclient.reset_connection_cache(fail_on_error=False, connection_cache=self.cache)
+            self.cache.clear()
+
+    def _login(self) -> dict[str, Any]:
+        return {
+            "username": self.account.name,
+            "password": self.account.password,
+            "port": self.server.port,
+            "connection_cache": self.cache,
+        }
 
 
 def _dos(remote: str) -> str:

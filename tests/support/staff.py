@@ -6,9 +6,11 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Settings
 from pipeline.demo import disposition_docx, fill_form, review_draft, sign_by_stamp, text_pdf
+from pipeline.signing.specimen import wet_signed_scan
 
 __all__ = [
     "Staff",
@@ -57,12 +59,12 @@ class Staff:
         disposition_docx(path, "Triwulan III 2026")
         return self.drop(path, "kepala-dinas/disposisi")
 
-    def isi_formulir(self, case_id: str, slug: str) -> Path:
+    def isi_formulir(self, case_id: str, slug: str, keterangan: str | None = None) -> Path:
         form = one(self.root / "outbox" / "bidang" / slug, f"{case_id} *.xlsx")
         bidang = self.settings.office.bidang_by_slug(slug)
         assert bidang is not None
         filled = self.scratch / form.name
-        fill_form(form, filled, bidang)
+        fill_form(form, filled, bidang, keterangan)
         return self.drop(filled, f"bidang/{slug}")
 
     def telaah_draf(self, case_id: str, version: int) -> Path:
@@ -75,13 +77,12 @@ class Staff:
         final = one(self.root / "outbox" / role, f"{case_id} Draf Final *.docx")
         return self.drop(final, f"{role}/paraf")
 
-    def tanda_tangan(self, case_id: str) -> Path:
-        pdfs = sorted(
-            (self.root / "outbox" / "kepala-dinas").glob(f"{case_id} Untuk Ditandatangani.pdf")
-        )
+    def signing_copy(self, case_id: str) -> bytes:
+        folder = self.root / "outbox" / "kepala-dinas"
+        return one(folder, f"{case_id} Untuk Ditandatangani.pdf").read_bytes()
+
+    def tanda_tangan(self, case_id: str, **scan: Any) -> Path:
+        """The Head signs the printed signing copy by hand; it is scanned and dropped."""
         signed = self.scratch / f"{case_id} Ditandatangani.pdf"
-        if pdfs:
-            signed.write_bytes(sign_by_stamp(pdfs[0].read_bytes(), f"Ditandatangani\n{case_id}"))
-        else:
-            signed.write_bytes(text_pdf([case_id, "Dokumen Mekanisme Pengumpulan Data Kinerja"]))
+        signed.write_bytes(wet_signed_scan(self.signing_copy(case_id), **scan))
         return self.drop(signed, "kepala-dinas/tanda-tangan")
