@@ -4,12 +4,14 @@ it as an `Outcome`; none of them writes a file or the journal (the runner does, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.archive import signature_summary
 from pipeline.assign import (
     assign_case,
     case_id_pattern,
@@ -48,6 +50,7 @@ from pipeline.sla import due_at
 from pipeline.sop import Event, Stage
 from pipeline.stamp import stamp_text
 
+log = logging.getLogger(__name__)
 PdfMaker = Callable[[bytes, str], bytes | None]
 SIGNING_COPY = "naskah-untuk-tanda-tangan"
 SYSTEM = "sistem (otomatis)"
@@ -576,8 +579,11 @@ def _signature_record(
     signed = _check_signature(ctx, data, case_id)
     if signed.signatures:
         _check_signed_copy(case_id, data, signed.signatures[0], issued)
-        return signed.to_record() | {"method": "tte"}
-    return _check_wet_signed(ctx, case_id, data, issued, signed)
+        record = signed.to_record() | {"method": "tte"}
+    else:
+        record = _check_wet_signed(ctx, case_id, data, issued, signed)
+    log.info("signed record of %s accepted: %s", case_id, signature_summary(record))
+    return record
 
 
 def _check_signed_copy(

@@ -7,7 +7,11 @@ import hashlib
 import io
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,15 +21,17 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from pipeline import __version__
-from pipeline.app import JOURNAL_FILE, App, open_app
+from pipeline.app import JOURNAL_FILE, App, open_app, utc_now
 from pipeline.cli import main, prepare_share
 from pipeline.config import Settings, load_settings
 from pipeline.intake import RetryPolicy
 from pipeline.journal import Journal
+from pipeline.regenerate import Options, Selection, Status, regenerate
 from pipeline.watcher import Watcher
 from tests.support.pdfs import quick_pdf
-from tests.support.staff import Staff, disposition_docx, fill_form, one
+from tests.support.staff import Staff, disposition_docx, fill_form, one, wait_for
 from tests.support.tools import require_program
+from tests.support.watching import watcher_thread
 
 CLOSED, OPEN, INCOMPLETE, PARAFED = "closed", "open", "incomplete", "parafed"
 PERIODS = {
@@ -415,11 +421,69 @@ def test_a_selection_is_required(world: World) -> None:
     assert exited.value.code == 2
 
 
-def test_a_running_watcher_keeps_the_batch_out_but_not_a_dry_run(world: World) -> None:
-    from pipeline.lock import InstanceLock
+def test_regenerate_runs_beside_a_live_watcher_and_neither_is_disturbed(
+    world: World, tmp_path: Path
+) -> None:
+    """A batch in another process while the watcher takes a new case's drops: the batch
+    finishes, every drop is accepted, and the journal holds both."""
+    app = open_app(world.settings, to_pdf=quick_pdf)
+    staff = Staff(world.settings, tmp_path / "desk")
+    argv = [sys.executable, "-m", "pipeline", "regenerate", str(world.root)]
+    argv += ["--state", str(world.settings.state_dir), "--all", "--workers", "2", "-q"]
+    try:
+        with watcher_thread(app) as watcher:
+            batch = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            letter = staff.scratch / "Disposisi Tahun 2026 baru.docx"
+            disposition_docx(letter, "Tahun 2026")
+            staff.drop(letter, "kepala-dinas/disposisi")
+            wait_for(lambda: len(app.journal.case_ids()) == len(world.ids) + 1, "a new case")
+            new = app.journal.case_ids()[-1]
+            for b in world.settings.office.bidang:
+                folder = world.root / "outbox/bidang" / b.slug
+                wait_for(lambda f=folder: any(f.glob(f"{new} *.xlsx")), f"form {b.slug}")
+                staff.isi_formulir(new, b.slug)
+            out, err = batch.communicate(timeout=300)
+            wait_for(lambda: (world.root / f"outbox/analis/{new} Draf v1.docx").exists(), "draft")
+            assert watcher.results["rejected"] == 0, watcher.results
+    finally:
+        app.close()
+    assert batch.returncode == 0, err.decode()
+    assert "gagal" not in out.decode()
+    assert world.drafts(OPEN)[-1] == (2, "regenerasi"), "the batch's new version joined the flow"
+    expected = expected_outputs(world.ids)
+    made = {p.relative_to(world.root / OUT).as_posix() for p in (world.root / OUT).rglob("*.docx")}
+    assert expected <= made
 
-    with InstanceLock(world.settings.state_dir):
-        code, _, err = world.regenerate("--all")
-        assert code == 3 and "Stop that watcher first" in err
-        code, _, _ = world.regenerate("--all", "--dry-run")
-        assert code == 0
+
+def test_a_new_version_is_not_forced_into_a_case_the_watcher_moved_on(
+    world: World, tmp_path: Path
+) -> None:
+    """The analyst's reviewed draft is taken just before the batch commits its new version:
+    the batch skips it, leaves nothing in the analyst's outbox, and says why."""
+    case = world.ids[OPEN]
+    app = open_app(world.settings, to_pdf=quick_pdf)
+    staff = Staff(world.settings, tmp_path / "desk")
+
+    @contextmanager
+    def watcher_first() -> Iterator[None]:
+        staff.telaah_draf(case, 1)  # the watcher had the flow lock and took the analyst's draft
+        run_pass(app)
+        yield
+
+    journal = world.journal()
+    try:
+        selection, options = Selection((case,), None), Options(None, False, 1, False)
+        events = list(
+            regenerate(world.settings, journal, selection, options, utc_now, watcher_first())
+        )
+    finally:
+        journal.close()
+        app.close()
+    (skipped,) = [e.item for e in events if getattr(e.item, "template", "") == DRAF]
+    assert (
+        skipped.status is Status.SKIPPED
+        and skipped.error == "kasus sudah berubah selama regenerasi"
+    )
+    assert world.drafts(OPEN) == [(1, "pipeline"), (2, "analis")]
+    assert not (world.root / f"outbox/analis/{case} Draf v2.docx").exists()
+    assert not any((world.settings.state_dir / "work/regenerasi").rglob("*.docx"))

@@ -3,7 +3,7 @@ through the pipeline with an injected office clock, read back with openpyxl."""
 
 from __future__ import annotations
 
-import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,13 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfWriter
-from pypdf.generic import ContentStream
 
 from pipeline.app import App, open_app
 from pipeline.cli import main, prepare_share
 from pipeline.config import Settings
-from pipeline.demo import sign_by_stamp
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
 from tests.support.pdfs import quick_pdf
@@ -63,13 +60,7 @@ class Office:
         self.handle()
 
     def sign(self, when: datetime, case: str) -> None:
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842).replace_contents(ContentStream(None, None))
-        blank = io.BytesIO()
-        writer.write(blank)
-        path = self.at(when).scratch / f"{case} Ditandatangani.pdf"
-        path.write_bytes(sign_by_stamp(blank.getvalue(), f"{case}\nDitandatangani"))
-        self.staff.drop(path, "kepala-dinas/tanda-tangan")
+        self.at(when).tanda_tangan(case)
         self.handle()
 
     def review_and_paraf(self, case: str, *moments: datetime) -> None:
@@ -137,7 +128,14 @@ def test_report_of_a_year_into_the_secretary_outbox(
     assert sorted(steps) == list(range(1, 11))
     assert all(s["Selesai"] == 2 for s in steps.values()), "the 2025 case is not counted"
     review = steps[5]
-    assert (review["Pelaksana"], review["Waktu baku"]) == ("analis", "2 hari kerja")
+    assert (review["Pelaksana"], review["Waktu baku"]) == (
+        "Analis Perencana, Evaluasi dan Pelaporan",
+        "2 hari kerja",
+    )
+    stamp = str(load_workbook(xlsx)["Kepatuhan SOP"]["A3"].value)
+    assert re.fullmatch(
+        r"Data per (Sen|Sel|Rab|Kam|Jum|Sab|Min), \d+ \w+ \d{4} \d{2}\.\d{2} WIB", stamp
+    )
     assert (review["Tepat waktu"], review["Terlambat"], review["Masih berjalan"]) == (1, 1, 0)
     assert (review["Median"], review["Terlama"], review["% tepat waktu"]) == (2.5, 4.0, 0.5)
     assert review["Satuan"] == "hari kerja"

@@ -106,7 +106,7 @@ def test_one_flipped_byte_in_signed_range_is_rejected(signed: bytes, roots: Path
     tampered = signed[:at] + b"X" + signed[at + 1 :]
     with pytest.raises(Rejected) as caught:
         check(tampered, roots)
-    assert "berubah setelah ditandatangani" in caught.value.alasan
+    assert "tidak cocok lagi dengan tanda tangannya" in caught.value.alasan
 
 
 def test_unsigned_change_appended_after_signing_is_rejected(signed: bytes, roots: Path) -> None:

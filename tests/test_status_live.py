@@ -4,7 +4,6 @@ while a real watcher thread moves cases on, and checked in real headless Chromiu
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,12 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pypdf import PdfWriter
-from pypdf.generic import ContentStream
 
 from pipeline.app import App, open_app
 from pipeline.config import Settings
-from pipeline.demo import sign_by_stamp
 from pipeline.intake import RetryPolicy
 from pipeline.watcher import Watcher
 from tests.support.browser import artifact_path, chromium, dump_dom, screenshot
@@ -43,15 +39,6 @@ class Clock:
         return self.now
 
 
-def signed_pdf(case_id: str) -> bytes:
-    """A one-page PDF naming the case, with a visible approval stamp (a wet-signed scan)."""
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842).replace_contents(ContentStream(None, None))
-    blank = io.BytesIO()
-    writer.write(blank)
-    return sign_by_stamp(blank.getvalue(), f"{case_id}\nDitandatangani Kepala Dinas")
-
-
 class Desk:
     """Staff putting each role's file into the share, one step of a case at a time."""
 
@@ -69,9 +56,7 @@ class Desk:
             self.staff.isi_formulir(case, bidang.slug)
 
     def sign(self, case: str) -> None:
-        path = self.staff.scratch / f"{case} Ditandatangani.pdf"
-        path.write_bytes(signed_pdf(case))
-        self.staff.drop(path, "kepala-dinas/tanda-tangan")
+        self.staff.tanda_tangan(case, dpi=150)
 
 
 # --- a share with several cases at different steps, driven with an injected clock --------------
