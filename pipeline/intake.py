@@ -36,7 +36,13 @@ TEMP_PREFIX = "."
 """Outputs are first written as `.<final name>.tmp-<hex>` beside their final name."""
 TEMP_MARKER = ".tmp-"
 
-_IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"})
+_IGNORED_NAMES = frozenset(
+    {
+        *(".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"),
+        # placeholders that keep an empty folder in a version-controlled copy of the share
+        *(".gitkeep", ".keep", ".gitignore"),
+    }
+)
 # Office owner files (~$), macOS AppleDouble (._), LibreOffice locks, GNOME copies in progress
 _IGNORED_PREFIXES = ("~$", "._", ".~lock.", ".goutputstream-")
 _IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload", ".download")

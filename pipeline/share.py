@@ -73,12 +73,19 @@ lalu meletakkan hasilnya di folder outbox peran berikutnya.
   4–6. Analis       : draf terbit di outbox/analis/; draf hasil telaah → inbox/analis/draf/
   7. Kasubag PPMEP  : salinan draf final dari outbox/kasubag-ppmep/ → inbox/kasubag-ppmep/paraf/
   8. Sekretaris     : salinan dari outbox/sekretaris/ → inbox/sekretaris/paraf/
-  9. Kepala Dinas   : PDF dari outbox/kepala-dinas/; setelah ditandatangani letakkan di
-                      inbox/kepala-dinas/tanda-tangan/
+  9. Kepala Dinas   : PDF dari outbox/kepala-dinas/ ditandatangani, lalu diletakkan di
+                      inbox/kepala-dinas/tanda-tangan/:
+                      - TTE: tandatangani PDF itu apa adanya (jangan disimpan ulang atau
+                        dicetak ulang ke PDF sebelum ditandatangani);
+                      - tanda tangan basah: cetak PDF itu, tandatangani di kotak tanda tangan,
+                        pindai SEMUA halamannya (150-300 dpi, kode QR di kanan bawah setiap
+                        halaman harus ikut terpindai), lalu letakkan hasil pindaiannya.
  10. Arsip          : naskah bertanda tangan diarsipkan di archive/ dan dikirim ke
                       outbox/distribusi/
 
 Penting:
+  - Setiap orang hanya meletakkan file di folder inbox perannya sendiri. File yang diletakkan
+    di folder peran lain ditolak, dan catatannya dikirim ke outbox/<peran Anda>/ditolak/.
   - Untuk paraf, letakkan SALINAN PERSIS dari outbox Anda. Jangan membuka lalu menyimpan ulang
     file itu di Word: isinya berubah dan paraf ditolak. Perbaikan draf dikirim lewat analis.
   - Bidang boleh mengirim ulang formulir yang sudah diperbaiki selama draf belum diparaf;

@@ -40,6 +40,8 @@ from pipeline.config import (
     load_settings,
     office_roles,
 )
+from pipeline.demo import disposition_docx
+from pipeline.journal import Journal
 from pipeline.sop import Stage
 from tests.support.accounts import Account, unix_accounts, write_staff
 from tests.support.samba import SambaServer, SmbSession, require_samba
@@ -326,6 +328,20 @@ def test_watch_warns_when_owners_cannot_tell_people_apart(
     exported(project, extra="  force user = nobody\n")
     guard_state(project, tmp_path / "state")
     assert any("force user = nobody" in r.getMessage() for r in caplog.records)
+    letter = tmp_path / "Disposisi Tahun 2026.docx"
+    disposition_docx(letter, "Tahun 2026")
+    shutil.copyfile(letter, project / "inbox/kepala-dinas/disposisi" / letter.name)
+    state = tmp_path / "state"
+    assert main(["watch", str(project), "--state", str(state), "--once", "-q"]) == 0
+    board = (project / "status.html").read_text(encoding="utf-8")
+    assert "Pelaku tidak dapat diketahui: share Samba [s0] memakai force user = nobody" in board
+    journal = Journal(state / "journal.sqlite3")
+    try:
+        (drop,) = journal.accepted_drops("kepala-dinas/disposisi", letter.name)
+        (event,) = [e for e in journal.case("DK-2026-001").events if e.name == "disposisi"]
+    finally:
+        journal.close()
+    assert (drop.actor, event.by) == ("", ""), "recorded as unknown, never guessed"
 
 
 # --- apply, check, smb-conf through the command line ----------------------------------------

@@ -70,6 +70,8 @@ from tests.support.watching import watcher_thread
         ".DK-2026-001.k3x_9qzw.tmp",  # an archive bag being built
         ".nfs000000000123abcd00000002",
         ".goutputstream-4JZ1QZ",
+        ".gitkeep",  # keeps an empty folder in a version-controlled copy of the share
+        ".keep",
         "",
     ],
 )
