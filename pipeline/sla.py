@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_STANDARD_RE = re.compile(r"^\s*(\d+)\s*(hari(?:\s+kerja)?|menit)\s*$", re.IGNORECASE)
+_STANDARD_RE = re.compile(r"^\s*(\d+)\s*(hari(?:\s+kerja)?|jam|menit)\s*$", re.IGNORECASE)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -33,13 +33,15 @@ class Standard:
 
     @classmethod
     def parse(cls, text: str) -> Standard:
-        """Read the SOP's wording: "1 hari", "3 Hari", "2 hari kerja", "20 menit"."""
+        """Read the SOP's wording: "1 hari", "3 Hari", "2 hari kerja", "2 jam", "20 menit"."""
         match = _STANDARD_RE.match(text)
         if match is None or int(match.group(1)) == 0:
-            raise ValueError(f"not a standard time (expected e.g. '1 hari', '20 menit'): {text!r}")
-        amount = int(match.group(1))
-        if match.group(2).lower() == "menit":
-            return cls(minutes=amount)
+            raise ValueError(
+                f"not a standard time (expected e.g. '1 hari', '2 jam', '20 menit'): {text!r}"
+            )
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        if unit in {"menit", "jam"}:
+            return cls(minutes=amount * (60 if unit == "jam" else 1))
         return cls(days=amount)
 
     def label(self) -> str:
@@ -47,7 +49,9 @@ class Standard:
         parts = []
         if self.days:
             parts.append(f"{self.days} hari kerja")
-        if self.minutes or not self.days:
+        if self.minutes and self.minutes % 60 == 0:
+            parts.append(f"{self.minutes // 60} jam")
+        elif self.minutes or not self.days:
             parts.append(f"{self.minutes} menit")
         return " ".join(parts)
 

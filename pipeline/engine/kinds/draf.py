@@ -1,0 +1,170 @@
+"""`draf`: a document in versions. Version 1 is rendered from the collected data (`template`)
+or is the drafter's first drop (then the stage may open the case). Every accepted drop is a
+new version, copied to the first paraf role; the last one before the first paraf is final."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipeline.core.errors import Rejected
+from pipeline.core.values import (
+    DROP,
+    Addition,
+    CaseState,
+    Copy,
+    Draft,
+    Event,
+    NewCase,
+    Outcome,
+    Output,
+    Render,
+)
+from pipeline.engine.context import SYSTEM, Decide
+from pipeline.engine.contexts import DRAFT_VERSION_PROPERTY, draft_context
+from pipeline.engine.kinds.base import Kind
+from pipeline.engine.kinds.opening import open_case
+from pipeline.engine.labels import label
+from pipeline.engine.model import SopDef, StageDef
+
+
+def _drafting(state: CaseState) -> bool:
+    return state.has("draf_awal") and not state.has("draf_final")
+
+
+def on_drop(ctx: Decide, stage: StageDef) -> Outcome:
+    ctx.drop.kind(stage.terima)
+    if stage.index == 0:
+        return _opening(ctx, stage)
+    state = ctx.resolve(ctx.drop.text(), _drafting, f"draf dari {label(ctx, stage.role)}")
+    _check_open_for_versions(ctx, state)
+    _check_draft_base(ctx, stage, state, ctx.drop.properties())
+    first = not state.has("draf_diterima")
+    step = stage.step_of("ditelaah" if first else "final") or stage.step_of("tersedia") or 1
+    dest = ctx.masuk(state.id, step, "draf")
+    latest = state.latest_draft
+    same = latest is not None and latest.sha256 == ctx.drop.sha256
+    version = latest.version if same and latest else len(state.drafts) + 1
+    draft = None if same else Draft(version, ctx.drop.sha256, dest, "analis", ctx.now)
+    events = (Event("draf_diterima", ctx.now), *_final_without_paraf(ctx))
+    return Outcome(
+        case_id=state.id,
+        input_dest=dest,
+        input_kind="draf",
+        input_role=ctx.role,
+        input_step=step,
+        outputs=_for_paraf(ctx, state.id, version, step),
+        draft=draft,
+        events=events,
+    )
+
+
+def _opening(ctx: Decide, stage: StageDef) -> Outcome:
+    """The drafter's first drop opens the case: it is version 1, ready for paraf."""
+    case: NewCase = open_case(ctx, ctx.drop.text())
+    step = stage.step_of("tersedia") or stage.step_of("ditelaah") or 1
+    dest = ctx.masuk(case.id, step, "konsep")
+    events = (Event("draf_awal", ctx.now), Event("draf_diterima", ctx.now))
+    return Outcome(
+        case_id=case.id,
+        new_case=case,
+        input_dest=dest,
+        input_kind="draf",
+        input_role=ctx.role,
+        input_step=step,
+        outputs=_for_paraf(ctx, case.id, 1, step),
+        draft=Draft(1, ctx.drop.sha256, dest, "analis", ctx.now),
+        events=(*events, *_final_without_paraf(ctx)),
+    )
+
+
+def _final_without_paraf(ctx: Decide) -> tuple[Event, ...]:
+    """Without a paraf stage the drafter's version is final as soon as it is accepted."""
+    return () if ctx.sop.stage("paraf") else (Event("draf_final", ctx.now),)
+
+
+def _for_paraf(ctx: Decide, case_id: str, version: int, step: int) -> tuple[Output, ...]:
+    """The version, copied to the first paraf role's outbox (the case keeps the input)."""
+    roles = ctx.sop.paraf_roles()
+    if not roles:
+        return ()
+    return (
+        Output(
+            f"outbox/{roles[0]}/{case_id} Draf Final v{version} untuk paraf.docx",
+            Copy(DROP),
+            "draf-untuk-paraf",
+            roles[0],
+            step,
+            version=version,
+            keep=False,
+        ),
+    )
+
+
+def _check_open_for_versions(ctx: Decide, state: CaseState) -> None:
+    if not state.has("draf_awal"):
+        raise Rejected(
+            f"kasus {state.id} belum memiliki draf awal",
+            "tunggu sampai data semua bidang lengkap dan draf v1 terbit",
+            resend=False,
+        )
+    if state.has("draf_final"):
+        roles = ctx.sop.paraf_roles()
+        who = label(ctx, roles[0]) if roles else label(ctx, ctx.sop.stages[-1].role)
+        raise Rejected(
+            f"draf kasus {state.id} sudah diparaf, versi baru tidak dapat diterima",
+            f"hubungi {who} bila draf masih perlu diperbaiki",
+            resend=False,
+        )
+
+
+def _check_draft_base(
+    ctx: Decide, stage: StageDef, state: CaseState, properties: Mapping[str, str]
+) -> None:
+    """An edited draft must start from the newest draft the pipeline rendered (newest data)."""
+    base = properties.get(DRAFT_VERSION_PROPERTY, "")
+    rendered = [d.version for d in state.drafts if d.source != "analis"]
+    if not base.isdigit() or not rendered or int(base) >= max(rendered):
+        return
+    newest = max(rendered)
+    raise Rejected(
+        f"draf ini dibuat dari Draf v{base}, padahal data bidang terbaru ada di Draf v{newest}",
+        f"telaah dan edit '{state.id} Draf v{newest}.docx' dari outbox/{stage.role}/, "
+        "lalu kirim ulang",
+    )
+
+
+def from_data(ctx: Decide, stage: StageDef, state: CaseState) -> Addition:
+    """The next version rendered from the collected data, in the drafter's outbox."""
+    version = len(state.drafts) + 1
+    context = draft_context(ctx, state.id, state.period, version, state.bidang)
+    name = f"{state.id} Draf v{version}.docx"
+    step = stage.step_of("tersedia") or 1
+    out = Output(
+        f"outbox/{stage.role}/{name}", Render(stage.template, context), "draf", stage.role, step,
+        version=version,
+    )  # fmt: skip
+    draft = Draft(version, "", out.record_path(state.id), "pipeline", ctx.now)
+    events = () if state.has("draf_awal") else (Event("draf_awal", ctx.now, SYSTEM),)
+    return Addition(outputs=(out,), draft=draft, events=events)
+
+
+def on_start(ctx: Decide, stage: StageDef, state: CaseState, step: int) -> Addition:
+    """Reached after the data are collected: version 1 from the data, when there is a template."""
+    return from_data(ctx, stage, state) if stage.template else Addition()
+
+
+def default_folder(sop: SopDef, stage: StageDef) -> str:
+    return f"konsep-{sop.kode.lower()}" if stage.index == 0 else "draf"
+
+
+KIND = Kind(
+    name="draf",
+    events={"tersedia": "draf_awal", "ditelaah": "draf_diterima", "final": "draf_final"},
+    last="final",
+    accepts=frozenset({"docx"}),
+    folder=default_folder,
+    opens=True,
+    on_drop=on_drop,
+    on_start=on_start,
+    keys=frozenset({"template"}),
+)

@@ -1,0 +1,69 @@
+"""Numbers of outgoing documents (penomoran naskah dinas): the next of a register's year, in
+the office's pattern. Pure: the shell says which numbers are taken, the journal keeps them."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.core.values import Number
+
+DEFAULT_PATTERN = "{klasifikasi}/{urut}/{unit}/{tahun}"
+FIELDS = frozenset({"klasifikasi", "urut", "unit", "tahun", "register"})
+
+
+def format_number(pattern: str, *, klasifikasi: str, urut: int, unit: str, tahun: int, register: str) -> str:
+    """`000.1.2/007/DPK/2026` for the default pattern; `urut` is zero-padded to three digits."""
+    values = {
+        "klasifikasi": klasifikasi,
+        "urut": f"{urut:03d}",
+        "unit": unit,
+        "tahun": str(tahun),
+        "register": register,
+    }
+    return pattern.format_map(values)
+
+
+def pattern_problems(pattern: str) -> list[str]:
+    """What is wrong with a numbering pattern (empty when it can be used)."""
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+    except ValueError as exc:
+        return [f"pattern {pattern!r} is not valid: {exc}"]
+    unknown = sorted(names - FIELDS)
+    missing = [] if "urut" in names else ["the pattern must contain {urut}"]
+    return [f"unknown field(s) in the pattern: {', '.join(unknown)}"] * bool(unknown) + missing
+
+
+@dataclass
+class Allocator:
+    """Hands out the numbers of one decision: the first of each register from the journal
+    (`first_free`), the following ones counted on, so two documents never share a number."""
+
+    first_free: Callable[[str, int], int]
+    taken: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def take(self, register: str, year: int) -> int:
+        key = (register, year)
+        seq = self.taken.get(key) or self.first_free(register, year)
+        self.taken[key] = seq + 1
+        return seq
+
+
+def number(
+    allocator: Allocator,
+    register: str,
+    year: int,
+    *,
+    pattern: str,
+    klasifikasi: str,
+    unit: str,
+    case_id: str,
+    document: str,
+) -> Number:
+    seq = allocator.take(register, year)
+    text = format_number(
+        pattern, klasifikasi=klasifikasi, urut=seq, unit=unit, tahun=year, register=register
+    )
+    return Number(register, year, seq, text, case_id, document)
