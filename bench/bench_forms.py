@@ -30,11 +30,13 @@ from pathlib import Path
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from pipeline.config import Bidang, load_office
+from pipeline.core.office import Bidang
 from pipeline.demo import fill_form
-from pipeline.forms import build_form, read_form
+from pipeline.documents.forms import build_form
+from pipeline.inputs.forms import read_form
+from pipeline.inputs.kinds import check_drop
 from pipeline.inputs.workbook import read_workbook
-from pipeline.safety import check_drop
+from pipeline.settings import load_office
 
 ROOT = Path(__file__).resolve().parent.parent
 

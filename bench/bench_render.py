@@ -44,8 +44,8 @@ from docxtpl import DocxTemplate  # noqa: E402
 from jinja2 import StrictUndefined  # noqa: E402
 from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
 
-from pipeline import pdfconvert  # noqa: E402
-from pipeline.rendering import PreparedTemplate  # noqa: E402
+from pipeline.documents import pdfconvert  # noqa: E402
+from pipeline.documents.rendering import PreparedTemplate  # noqa: E402
 
 BIDANG = (
     ("sekretariat", "Sekretariat"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import bagit
 
-from pipeline.bagging import make_bag, verify_bag
+from pipeline.archive.bagging import make_bag, verify_bag
 
 
 def build(work: Path, bags: int, megabytes: int) -> list[Path]:

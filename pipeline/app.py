@@ -12,21 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.access.samba import forced_owner
-from pipeline.arsip_list import ArchiveListWriter
-from pipeline.board import REFRESH_SECONDS, render_board, render_role_status, role_label
-from pipeline.config import Settings
-from pipeline.distribution import Distributor
-from pipeline.fsops import atomic_write
-from pipeline.journal import Journal
-from pipeline.lock import FlowLock
-from pipeline.owners import detect_attribution
-from pipeline.pdfconvert import ConversionError, convert_one, soffice_path
-from pipeline.people import Attribution, Notice, notices
-from pipeline.reminders import Reminders
-from pipeline.runner import Runner
-from pipeline.share import ROLES
-from pipeline.stages import PdfMaker
-from pipeline.status import build_status
+from pipeline.archive.listing import ArchiveListWriter
+from pipeline.core.people import Attribution, Notice, notices
+from pipeline.documents.materialize import PdfMaker
+from pipeline.documents.pdfconvert import ConversionError, convert_one, soffice_path
+from pipeline.notify.distribution import Distributor
+from pipeline.notify.reminders import Reminders
+from pipeline.settings import Settings
+from pipeline.store.fsops import atomic_write
+from pipeline.store.journal import Journal
+from pipeline.store.lock import FlowLock
+from pipeline.store.owners import detect_attribution
+from pipeline.views.board import REFRESH_SECONDS, render_board, render_role_status, role_label
+from pipeline.views.status import build_status
+from pipeline.watching.runner import Runner
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
@@ -82,7 +81,7 @@ class StatusWriter:
     reminded_at: datetime | None = field(default=None, init=False)
 
     def roles(self) -> list[str]:
-        return [*ROLES, *(f"bidang/{b.slug}" for b in self.settings.office.bidang)]
+        return list(self.settings.roles())
 
     def write(self) -> None:
         now = self.clock()

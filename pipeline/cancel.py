@@ -6,12 +6,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.config import Settings
-from pipeline.documents import tanggal
-from pipeline.errors import PipelineError
-from pipeline.fsops import atomic_write
-from pipeline.journal import Journal
-from pipeline.outbox import tidy_case
+from pipeline.core.errors import PipelineError
+from pipeline.engine.contexts import tanggal
+from pipeline.settings import Settings
+from pipeline.store.fsops import atomic_write
+from pipeline.store.journal import Journal
+from pipeline.store.outbox import tidy_case
 
 log = logging.getLogger(__name__)
 NOTE = "DIBATALKAN.txt"

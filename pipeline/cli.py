@@ -20,18 +20,19 @@ from pipeline.access.acl import apply_plan, check_plan, load_plan
 from pipeline.access.plan import Perm, Rule
 from pipeline.access.samba import forced_owner, guard_state, share_section
 from pipeline.app import office_notices, open_app, utc_now
-from pipeline.board import waits_for
+from pipeline.archive.reindex import reindex
+from pipeline.archive.verify import verify_archive
 from pipeline.cancel import cancel
-from pipeline.config import Settings, load_settings
-from pipeline.documents import Documents
-from pipeline.errors import ConfigError, LockHeld, PipelineError
-from pipeline.intake import RetryPolicy, is_network_mount
-from pipeline.lock import InstanceLock
-from pipeline.owners import detect_attribution
-from pipeline.reindex import reindex
+from pipeline.core.errors import ConfigError, LockHeld, PipelineError
+from pipeline.documents.templates import Documents
+from pipeline.settings import Settings, load_settings
 from pipeline.share import create_layout, install_defaults
-from pipeline.verify import verify_archive
-from pipeline.watcher import Watcher
+from pipeline.store.lock import InstanceLock
+from pipeline.store.mounts import is_network_mount
+from pipeline.store.owners import detect_attribution
+from pipeline.views.board import waits_for
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 
 log = logging.getLogger("pipeline")
 
@@ -90,8 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     _access_parser(sub.add_parser("access", help="who may drop where: folder ACLs and Samba"))
+    _sop_parser(sub.add_parser("sop", help="SOP definitions: check, list, import"))
+    register = sub.add_parser("register", help="the numbers given to documents in a year")
+    _root_arg(register)
+    register.add_argument("--year", type=int, help="default: this year")
     _verbosity_everywhere(parser)
     return parser
+
+
+def _sop_parser(sop: argparse.ArgumentParser) -> None:
+    actions = sop.add_subparsers(dest="action", required=True)
+    check = actions.add_parser(
+        "check", help="check definition files and their templates; every problem, exit 1"
+    )
+    check.add_argument("files", nargs="+", type=Path, help="definition files (.toml)")
+    check.add_argument(
+        "--root", type=Path, help="the share to check against (default: the file's own share)"
+    )
+    _root_arg(actions.add_parser("list", help="the SOPs a share runs"))
+    imported = actions.add_parser(
+        "import", help="a definition skeleton from an SOP document (.docx or .xlsx)"
+    )
+    imported.add_argument("file", type=Path, help="the SOP document with its SOP AP table")
+    imported.add_argument("--out", type=Path, help="write here instead of standard output")
 
 
 def _access_parser(access: argparse.ArgumentParser) -> None:
@@ -171,7 +193,7 @@ def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
     install_defaults(root)
     settings = load_settings(root, state, **options)
     create_layout(settings)
-    Documents(settings.templates_dir).check_all(settings.office, settings.sop)
+    Documents(settings.templates_dir).check_all(settings.office, settings.sops)
     return settings
 
 
@@ -257,7 +279,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         from rich.console import Console
 
-        from pipeline.terminal import rejection_lines, status_table
+        from pipeline.views.terminal import rejection_lines, status_table
 
         console = Console()
         console.print(status_table(status, settings.tz))
@@ -276,7 +298,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.report import build_compliance_report
+    from pipeline.views.report import build_compliance_report, for_sop
 
     settings = load_settings(args.root, args.state)
     now = utc_now()
@@ -287,10 +309,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         app.close()
     year = args.year or now.astimezone(settings.tz).year
     out = (args.out or settings.root / "outbox" / "sekretaris").resolve()
-    stem = f"Laporan Kepatuhan SOP {year}"
-    xlsx, chart = out / f"{stem}.xlsx", out / f"{stem}.png"
-    build_compliance_report(status, year, settings.office.calendar, xlsx, chart)
-    print(f"Laporan kepatuhan SOP tahun {year}:\n  {xlsx}\n  {chart}")
+    print(f"Laporan kepatuhan SOP tahun {year}:")
+    for sop in settings.sops:
+        stem = f"Laporan Kepatuhan SOP {sop.kode} {year}"
+        xlsx, chart = out / f"{stem}.xlsx", out / f"{stem}.png"
+        build_compliance_report(
+            for_sop(status, sop.kode), year, settings.office.calendar, xlsx, chart
+        )
+        print(f"  {xlsx}\n  {chart}")
     return 0
 
 
@@ -334,8 +360,8 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from pipeline.app import JOURNAL_FILE
-    from pipeline.journal import Journal
-    from pipeline.regenerate import Options, Selection, Summary, regenerate
+    from pipeline.documents.regenerate import Options, Selection, Summary, regenerate
+    from pipeline.store.journal import Journal
 
     settings = load_settings(args.root, args.state)
     selection = Selection(tuple(args.case or ()), args.year)
@@ -421,7 +447,43 @@ ACCESS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "smb-conf": _access_smb_conf,
 }
 
+
+def cmd_sop(args: argparse.Namespace) -> int:
+    from pipeline import sopcli
+
+    if args.action == "check":
+        report = sopcli.check(args.files, args.root)
+        for line in report.lines:
+            print(line)
+        return 1 if report.failed else 0
+    if args.action == "list":
+        print(sopcli.listing(load_settings(args.root, args.state)))
+        return 0
+    text = sopcli.imported(args.file)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"skeleton written: {args.out} (run `pipeline sop check {args.out}`)")
+    else:
+        print(text, end="")
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from pipeline import sopcli
+
+    settings = load_settings(args.root, args.state)
+    year = args.year or utc_now().astimezone(settings.tz).year
+    app = open_app(settings, to_pdf=lambda data, name: None)
+    try:
+        print(sopcli.register_table(app.journal, year))
+    finally:
+        app.close()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "sop": cmd_sop,
+    "register": cmd_register,
     "access": cmd_access,
     "batal": cmd_batal,
     "verify": cmd_verify,

@@ -13,11 +13,12 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from pipeline.app import open_app
-from pipeline.config import Bidang, Indikator, Settings
-from pipeline.intake import RetryPolicy
+from pipeline.core.office import Bidang, Indikator
+from pipeline.documents.stamp import stamp_text
+from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
-from pipeline.stamp import stamp_text
-from pipeline.watcher import Watcher
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 
 SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
 SAMPLE_NOTES = (
@@ -113,7 +114,8 @@ def play(settings: Settings) -> Iterator[str]:
 
     try:
         disposition_docx(
-            inbox / "kepala-dinas/disposisi" / f"Disposisi Data Kinerja {period}.docx", period
+            inbox / "kepala-dinas/disposisi-data-kinerja" / f"Disposisi Data Kinerja {period}.docx",
+            period,
         )
         yield step("1. Kepala Dinas meletakkan disposisi")
         case = _one(outbox / "sekretaris", "*Nota Dinas.docx").name.split(" ")[0]

@@ -5,22 +5,31 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.config import OFFICE_FILE, SOP_FILE, Settings, defaults_dir
+from pipeline.definitions import SOP_FOLDER
+from pipeline.engine.model import SopDef, StageDef
+from pipeline.engine.routing import every_place
+from pipeline.settings import OFFICE_FILE, Settings, defaults_dir
+from pipeline.store.fsops import atomic_write
 
 GUIDE = "PETUNJUK.txt"
-ROLES = ("kepala-dinas", "sekretaris", "kasubag-ppmep", "analis")
+
+
+def shipped_files(source: Path) -> list[str]:
+    """What `init` installs: the office config, every SOP definition, every template."""
+    found = [f"config/{OFFICE_FILE}"]
+    found += [
+        f"config/{SOP_FOLDER}/{p.name}"
+        for p in sorted((source / "config" / SOP_FOLDER).glob("*.toml"))
+    ]
+    found += [f"templates/{p.name}" for p in sorted((source / "templates").glob("*.docx"))]
+    return found
 
 
 def install_defaults(root: Path) -> list[Path]:
     """Copy the shipped config/ and templates/ into `root` where a file is missing."""
     source = defaults_dir()
     created = []
-    for rel in (
-        f"config/{OFFICE_FILE}",
-        f"config/{SOP_FILE}",
-        "templates/nota-dinas.docx",
-        "templates/draf-data-kinerja.docx",
-    ):
+    for rel in shipped_files(source):
         dest = root / rel
         if not dest.exists() and (source / rel).resolve() != dest.resolve():
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -32,68 +41,85 @@ def install_defaults(root: Path) -> list[Path]:
 
 def layout_folders(settings: Settings) -> list[Path]:
     root, office = settings.root, settings.office
-    inboxes = [
-        root / "inbox" / stage.inbox_for(b.slug)
-        for stage in settings.sop.stages
-        for b in (office.bidang if "{bidang}" in stage.inbox else office.bidang[:1])
-    ]
-    roles = [*ROLES, *(f"bidang/{b.slug}" for b in office.bidang)]
-    outboxes = [root / "outbox" / r for r in roles]
+    inboxes = {root / "inbox" / p.folder for p in every_place(settings.sops, settings.units)}
+    outboxes = [root / "outbox" / r for r in settings.roles()]
     distribution = [root / "outbox" / "distribusi" / p.slug for p in office.penerima]
-    return [*inboxes, *outboxes, *distribution, root / "archive", root / "berkas"]
+    return [*sorted(inboxes), *outboxes, *distribution, root / "archive", root / "berkas"]
 
 
 def create_layout(settings: Settings) -> list[Path]:
-    """Create every folder of the share; returns those that did not exist."""
+    """Create every folder of the share; returns those that did not exist. The staff guide is
+    written anew when the SOPs changed (it is the pipeline's own file, never edited by hand)."""
     created = []
     for folder in layout_folders(settings):
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             created.append(folder)
-    guide = settings.root / GUIDE
-    if not guide.exists():
-        guide.write_text(guide_text(settings), encoding="utf-8")
+    guide, text = settings.root / GUIDE, guide_text(settings)
+    if not guide.exists() or guide.read_text(encoding="utf-8") != text:
+        atomic_write(guide, text.encode(), durable=False)
         created.append(guide)
     return created
 
 
 def guide_text(settings: Settings) -> str:
-    bidang = "\n".join(f"    inbox/bidang/{b.slug}/   ({b.nama})" for b in settings.office.bidang)
-    return f"""PETUNJUK FOLDER BERSAMA — SOP {settings.sop.nomor}
-{settings.sop.nama}
+    sections = "\n\n".join(_sop_section(settings, sop) for sop in settings.sops)
+    return f"""PETUNJUK FOLDER BERSAMA
+{settings.office.nama} {settings.office.daerah}
 
-Letakkan file di folder inbox sesuai peran Anda. Sistem memproses file secara otomatis,
-lalu meletakkan hasilnya di folder outbox peran berikutnya.
+Letakkan file di folder inbox sesuai peran Anda. Sistem memproses file secara otomatis, lalu
+meletakkan hasilnya di folder outbox peran berikutnya. Setiap SOP di bawah ini punya folder
+pembuka kasus sendiri; setelah kasus dibuka, nomor kasus (misalnya DK-2026-001) ada di nama
+setiap file: biarkan tetap ada di nama file.
 
-  1. Kepala Dinas   : surat/disposisi (PDF, Word atau gambar) → inbox/kepala-dinas/disposisi/
-  2. Sekretaris     : nota dinas terbit otomatis di outbox/sekretaris/, dan formulir data
-                      setiap bidang di outbox/bidang/<bidang>/
-  3. Bidang         : isi formulir dari outbox/bidang/<bidang>/, simpan, lalu letakkan di
-{bidang}
-  4–6. Analis       : draf terbit di outbox/analis/; draf hasil telaah → inbox/analis/draf/
-  7. Kasubag PPMEP  : salinan draf final dari outbox/kasubag-ppmep/ → inbox/kasubag-ppmep/paraf/
-  8. Sekretaris     : salinan dari outbox/sekretaris/ → inbox/sekretaris/paraf/
-  9. Kepala Dinas   : PDF dari outbox/kepala-dinas/ ditandatangani, lalu diletakkan di
-                      inbox/kepala-dinas/tanda-tangan/:
-                      - TTE: tandatangani PDF itu apa adanya (jangan disimpan ulang atau
-                        dicetak ulang ke PDF sebelum ditandatangani);
-                      - tanda tangan basah: cetak PDF itu, tandatangani di kotak tanda tangan,
-                        pindai SEMUA halamannya (150-300 dpi, kode QR di kanan bawah setiap
-                        halaman harus ikut terpindai), lalu letakkan hasil pindaiannya.
- 10. Arsip          : naskah bertanda tangan diarsipkan di archive/ dan dikirim ke
-                      outbox/distribusi/
+{sections}
 
 Penting:
   - Setiap orang hanya meletakkan file di folder inbox perannya sendiri. File yang diletakkan
     di folder peran lain ditolak, dan catatannya dikirim ke outbox/<peran Anda>/ditolak/.
   - Untuk paraf, letakkan SALINAN PERSIS dari outbox Anda. Jangan membuka lalu menyimpan ulang
-    file itu di Word: isinya berubah dan paraf ditolak. Perbaikan draf dikirim lewat analis.
-  - Bidang boleh mengirim ulang formulir yang sudah diperbaiki selama draf belum diparaf;
+    file itu di Word: isinya berubah dan paraf ditolak. Perbaikan draf dikirim lewat pengonsep.
+  - Tanda tangan: TTE pada PDF dari outbox apa adanya (jangan disimpan ulang atau dicetak ulang
+    ke PDF sebelum ditandatangani), atau cetak PDF itu, tandatangani di kotak tanda tangan,
+    pindai SEMUA halamannya (150-300 dpi, kode QR di kanan bawah setiap halaman harus ikut
+    terpindai), lalu letakkan hasil pindaiannya.
+  - Bidang boleh mengirim ulang formulir yang sudah diperbaiki selama draf belum ditelaah;
     data terbaru yang dipakai.
-  - Nomor kasus (misalnya DK-2026-001) ada di nama setiap file; biarkan tetap ada di nama file.
 
 File yang tidak dapat diproses dipindahkan ke outbox/<peran>/ditolak/ bersama catatan
 alasannya (<nama file>.ALASAN.txt): baca catatan itu, perbaiki, lalu kirim ulang. File asli
 tidak pernah dihapus. Apa yang sedang menunggu Anda: outbox/<peran>/STATUS.txt.
 Posisi setiap kasus: buka status.html di folder ini.
 """
+
+
+def _sop_section(settings: Settings, sop: SopDef) -> str:
+    lines = [f"SOP {sop.nomor} — {sop.nama} (nomor kasus {sop.kode}-…)"]
+    for stage in sop.stages:
+        lines.append(_stage_line(settings, sop, stage))
+    return "\n".join(lines)
+
+
+def _stage_line(settings: Settings, sop: SopDef, stage: StageDef) -> str:
+    steps = ", ".join(str(n) for _, n in sorted(stage.langkah, key=lambda m: m[1]))
+    who = ", ".join(sop.label(r) for r in stage.pelaksana)
+    where = sorted({p.folder for p in every_place((sop,), settings.units) if p.stage == stage})
+    shown = sorted({_generic(f) for f in where})
+    drop = " atau ".join(f"inbox/{f}/" for f in shown) if shown else "otomatis oleh sistem"
+    return f"  langkah {steps:<8} {who}: {_what(stage)} → {drop}"
+
+
+def _generic(folder: str) -> str:
+    parts = folder.split("/")
+    return "/".join(["bidang", "<bidang>", *parts[2:]]) if parts[0] == "bidang" else folder
+
+
+def _what(stage: StageDef) -> str:
+    return {
+        "disposisi": "surat/disposisi (PDF, Word atau pindaian) membuka kasus",
+        "pengumpulan": "formulir dari outbox/bidang/<bidang>/ diisi, lalu",
+        "draf": "konsep/draf (Word) setiap versi" + (" membuka kasus" if stage.index == 0 else ""),
+        "paraf": "salinan persis draf final dari outbox untuk paraf",
+        "tanda-tangan": "PDF dari outbox ditandatangani (TTE, atau basah lalu dipindai)",
+        "arsip": "diarsipkan di archive/ dan dibagikan",
+    }[stage.jenis]

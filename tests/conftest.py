@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import prepare_share
-from pipeline.config import Settings
+from pipeline.settings import Settings
 
 
 @pytest.fixture(autouse=True)

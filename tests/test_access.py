@@ -31,18 +31,11 @@ from pipeline.access.samba import (
     read_exports,
 )
 from pipeline.cli import main
-from pipeline.config import (
-    AccessPolicy,
-    Bidang,
-    Pegawai,
-    Settings,
-    default_state_dir,
-    load_settings,
-    office_roles,
-)
+from pipeline.core.office import AccessPolicy, Bidang, Pegawai
 from pipeline.demo import disposition_docx
-from pipeline.journal import Journal
-from pipeline.sop import Stage
+from pipeline.engine.routing import every_place
+from pipeline.settings import Settings, default_state_dir, load_settings
+from pipeline.store.journal import Journal
 from tests.support.accounts import Account, unix_accounts, write_staff
 from tests.support.samba import SambaServer, SmbSession, require_samba
 from tests.support.tools import require_program
@@ -74,7 +67,7 @@ EVERYONE_READS = {"", "inbox", "outbox", *SHARED, "status.html", "PETUNJUK.txt"}
 def test_a_role_writes_only_in_its_own_inbox_folders_and_reads_its_outbox(share: Settings) -> None:
     settings = staffed(share, ani=(KD,), budi=(SEKRETARIAT,))
     assert where(settings, "ani", Perm.WRITE) == {
-        "inbox/kepala-dinas/disposisi",
+        "inbox/kepala-dinas/disposisi-data-kinerja",
         "inbox/kepala-dinas/tanda-tangan",
     }
     assert where(settings, "ani", Perm.READ) == {
@@ -82,7 +75,10 @@ def test_a_role_writes_only_in_its_own_inbox_folders_and_reads_its_outbox(share:
         "inbox/kepala-dinas",
         "outbox/kepala-dinas",
     }
-    assert where(settings, "budi", Perm.WRITE) == {"inbox/bidang/sekretariat"}
+    assert where(settings, "budi", Perm.WRITE) == {
+        "inbox/bidang/sekretariat",
+        "inbox/bidang/sekretariat/konsep-surat-keluar",  # outgoing letters (the second SOP)
+    }
     assert where(settings, "budi", Perm.READ) == {
         *EVERYONE_READS,
         "inbox/bidang",
@@ -96,6 +92,7 @@ def test_several_roles_of_one_person_add_up(share: Settings) -> None:
     assert where(settings, "citra", Perm.WRITE) == {
         "inbox/analis/draf",
         "inbox/bidang/layanan-perpustakaan",
+        "inbox/bidang/layanan-perpustakaan/konsep-surat-keluar",
     }
     assert {"outbox/analis", "outbox/bidang/layanan-perpustakaan"} <= where(
         settings, "citra", Perm.READ
@@ -121,15 +118,18 @@ def test_a_bidang_added_in_the_config_gets_its_folders(share: Settings) -> None:
     keuangan = Bidang("keuangan", "Bidang Keuangan", share.office.bidang[0].iku)
     office = replace(share.office, bidang=(*share.office.bidang, keuangan))
     settings = staffed(replace(share, office=office), dewi=("bidang/keuangan",))
-    assert where(settings, "dewi", Perm.WRITE) == {"inbox/bidang/keuangan"}
+    assert where(settings, "dewi", Perm.WRITE) == {
+        "inbox/bidang/keuangan",
+        "inbox/bidang/keuangan/konsep-surat-keluar",
+    }
     assert "outbox/bidang/keuangan" in where(settings, "dewi", Perm.READ)
 
 
 def test_inbox_folders_come_from_the_sop_definition(share: Settings) -> None:
-    extra = Stage("draf", "analis/koreksi", ANALIS, frozenset({"docx"}))
-    kept = tuple(s for s in share.sop.stages if s.inbox != "analis/draf")
-    sop = replace(share.sop, stages=(*kept, extra))
-    settings = staffed(replace(share, sop=sop), citra=(ANALIS,))
+    dk = next(s for s in share.sops if s.kode == "DK")
+    stages = tuple(replace(s, folder="koreksi") if s.jenis == "draf" else s for s in dk.stages)
+    sop = replace(dk, stages=stages)
+    settings = staffed(replace(share, sops=(sop,)), citra=(ANALIS,))
     assert where(settings, "citra", Perm.WRITE) == {"inbox/analis/koreksi"}
     assert plan_access(settings, "svc").rule("inbox/analis/draf") is None
 
@@ -183,7 +183,8 @@ def test_the_plan_touches_nothing_outside_itself() -> None:
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     pure = {"__future__", "collections", "collections.abc", "dataclasses", "enum", "itertools"}
-    assert imported <= pure | {"pathlib", "pipeline.config", "pipeline.share", "pipeline.sop"}
+    engine = {"pipeline.engine.model", "pipeline.engine.routing"}
+    assert imported <= pure | {"pathlib", "pipeline.settings", "pipeline.share"} | engine
 
 
 # --- the state folder and what Samba exports -------------------------------------------------
@@ -330,14 +331,14 @@ def test_watch_warns_when_owners_cannot_tell_people_apart(
     assert any("force user = nobody" in r.getMessage() for r in caplog.records)
     letter = tmp_path / "Disposisi Tahun 2026.docx"
     disposition_docx(letter, "Tahun 2026")
-    shutil.copyfile(letter, project / "inbox/kepala-dinas/disposisi" / letter.name)
+    shutil.copyfile(letter, project / "inbox/kepala-dinas/disposisi-data-kinerja" / letter.name)
     state = tmp_path / "state"
     assert main(["watch", str(project), "--state", str(state), "--once", "-q"]) == 0
     board = (project / "status.html").read_text(encoding="utf-8")
     assert "Pelaku tidak dapat diketahui: share Samba [s0] memakai force user = nobody" in board
     journal = Journal(state / "journal.sqlite3")
     try:
-        (drop,) = journal.accepted_drops("kepala-dinas/disposisi", letter.name)
+        (drop,) = journal.accepted_drops("kepala-dinas/disposisi-data-kinerja", letter.name)
         (event,) = [e for e in journal.case("DK-2026-001").events if e.name == "disposisi"]
     finally:
         journal.close()
@@ -469,7 +470,7 @@ def served(
 
 def _readable_folders(root: Path) -> list[Path]:
     settings = load_settings(root)
-    roles = office_roles(settings.office.bidang)
+    roles = settings.roles()
     copies = [f"distribusi/{p.slug}" for p in settings.office.penerima]
     return [root / "outbox" / r for r in (*roles, "distribusi", *copies)] + [
         root / "archive" / "2026"
@@ -506,12 +507,11 @@ def _matrix(settings: Settings, label: str) -> list[Op]:
     """Every operation worth trying as `label`, and whether the design allows it."""
     held = set(ROLES[label])
     anyone = bool(held)
-    ops = [
-        Op("write", f"inbox/{s.inbox_for(b)}/uji {label}.txt", s.role_for(b) in held)
-        for s in settings.sop.stages
-        for b in ([x.slug for x in settings.office.bidang] if "{bidang}" in s.inbox else [""])
-    ]
-    reads = [(f"outbox/{r}", r in held) for r in office_roles(settings.office.bidang)]
+    writers: dict[str, set[str]] = {}
+    for place in every_place(settings.sops, settings.units):
+        writers.setdefault(place.folder, set()).add(place.role)
+    ops = [Op("write", f"inbox/{f}/uji {label}.txt", bool(r & held)) for f, r in writers.items()]
+    reads = [(f"outbox/{r}", r in held) for r in settings.roles()]
     copies = ["distribusi", *(f"distribusi/{p.slug}" for p in settings.office.penerima)]
     reads += [(f"outbox/{c}", SEKRETARIS in held) for c in copies]
     reads += [("archive/2026", anyone)]
@@ -571,7 +571,7 @@ def test_check_is_clean_after_apply_and_names_a_changed_folder(
     served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
     kd, dua = served.accounts["kd"].name, served.accounts["dua"].name
-    assert f"\n  inbox/kepala-dinas/disposisi/  write: {kd}\n" in served.applied
+    assert f"\n  inbox/kepala-dinas/disposisi-data-kinerja/  write: {kd}\n" in served.applied
     assert f"\n  outbox/analis/  read: {dua}\n" in served.applied
     assert "\n  .pipeline/  the state: root alone (0700)\n" in served.applied
     capsys.readouterr()

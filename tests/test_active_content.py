@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from oletools import msodde
 
-from pipeline.config import Settings
-from pipeline.documents import Documents, sample_contexts
-from pipeline.errors import Rejected
-from pipeline.forms import build_form
+from pipeline.core.errors import Rejected
+from pipeline.documents.forms import build_form
+from pipeline.documents.templates import Documents
+from pipeline.engine.contexts import sample_contexts
 from pipeline.inputs.active import (
     check_active_content,
     dde_command,
@@ -29,7 +29,8 @@ from pipeline.inputs.active import (
     is_dde_formula,
     quoted_text,
 )
-from pipeline.safety import check_drop
+from pipeline.inputs.kinds import check_drop
+from pipeline.settings import Settings
 from tests.support import hostile
 from tests.support.hostile import ACTIVE, INSERTION, Hostile
 from tests.support.tools import in_ci, require_program
@@ -381,7 +382,7 @@ def test_ordinary_files_pass(make: Callable[[Path], Path], kind: str, tmp_path: 
 
 def test_shipped_templates_and_what_they_render_pass(share: Settings, tmp_path: Path) -> None:
     documents = Documents(SHIPPED)
-    for name, context in sample_contexts(share.office, share.sop).items():
+    for name, context in sample_contexts(share.office, share.sops[0]).items():
         assert check_drop(SHIPPED / name, {"docx"}) == "docx"
         rendered = tmp_path / f"hasil-{name}"
         rendered.write_bytes(documents.render(name, context))

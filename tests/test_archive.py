@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from pipeline.app import App
 from pipeline.cli import main
-from pipeline.config import Settings
+from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
 from tests.support.cases import (
     FIRST,

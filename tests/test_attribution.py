@@ -19,7 +19,7 @@ from docx import Document
 
 from pipeline.app import App, open_app
 from pipeline.cli import main
-from pipeline.config import Settings, load_settings
+from pipeline.settings import Settings, load_settings
 from pipeline.signing.specimen import wet_signed_scan
 from tests.support.accounts import Account, unix_accounts, write_staff
 from tests.support.cases import run_pass
@@ -131,7 +131,9 @@ def _waits(root: Path, pattern: str) -> str:
 def _play(office: Office) -> None:
     root, settings = office.settings.root, office.settings
     letter = _docx(lambda p: disposition_docx(p, "Triwulan III 2026"))
-    office.desk("kd").write("inbox/kepala-dinas/disposisi/Disposisi Triwulan III 2026.docx", letter)
+    office.desk("kd").write(
+        "inbox/kepala-dinas/disposisi-data-kinerja/Disposisi Triwulan III 2026.docx", letter
+    )
     bid = office.desk("bid")
     for slug in BIDANG:
         name = _waits(root, f"outbox/bidang/{slug}/{CASE} *.xlsx")
@@ -223,7 +225,7 @@ def test_a_drop_by_someone_without_the_role_is_refused_and_told_to_them(
         letter = _docx(lambda p: disposition_docx(p, "Triwulan III 2026"))
         office = Office(settings, server, accounts)
         office.desk("kd").write(
-            "inbox/kepala-dinas/disposisi/Disposisi Triwulan III 2026.docx", letter
+            "inbox/kepala-dinas/disposisi-data-kinerja/Disposisi Triwulan III 2026.docx", letter
         )
         run_pass(app)
         form_name = one(root / "outbox/bidang/layanan-perpustakaan", f"{CASE} *.xlsx").name
@@ -243,7 +245,7 @@ def test_a_drop_by_someone_without_the_role_is_refused_and_told_to_them(
     assert f"file diletakkan oleh {office.label('sek')}, yang bukan Kepala Dinas" in signed
     assert (mine / f"{CASE} Ditandatangani.pdf").exists(), "the original comes back to its owner"
     wrong = (mine / f"{form_name}.ALASAN.txt").read_text(encoding="utf-8")
-    assert "yang bukan Bidang Layanan Perpustakaan" in wrong
+    assert "yang bukan Bidang Layanan dan Pelestarian Bahan Pustaka" in wrong
     copy = root / "outbox/bidang/layanan-perpustakaan/ditolak" / f"{form_name}.ALASAN.txt"
     assert copy.read_text(encoding="utf-8").startswith("SALINAN UNTUK PEMILIK FOLDER")
     status = (root / "outbox/bidang/sekretariat/STATUS.txt").read_text(encoding="utf-8")

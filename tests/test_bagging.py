@@ -7,7 +7,7 @@ from pathlib import Path
 import bagit
 import pytest
 
-from pipeline.bagging import BagError, make_bag, verify_bag
+from pipeline.archive.bagging import BagError, make_bag, verify_bag
 
 INFO = {
     "Source-Organization": "Dinas Perpustakaan dan Kearsipan",

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.board import reminder_text, render_board, render_role_status
-from pipeline.sla import Standard, WorkCalendar, due_at, is_overdue
+from pipeline.core.sla import Standard, WorkCalendar, due_at, is_overdue
+from pipeline.views.board import reminder_text, render_board, render_role_status
 from tests.support.browser import artifact_path, dump_dom, screenshot
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -1,4 +1,4 @@
-"""Headers, numbers and text as staff wrote them, and text written back safely (pipeline.cells).
+"""Headers, numbers and text as staff wrote them, and text written back safely (pipeline.inputs.cells).
 
 Reading a workbook file is tested in test_workbook_reader.py.
 """
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.cells import (
+from pipeline.core.errors import Rejected, Where
+from pipeline.inputs.cells import (
     SheetRows,
     UncachedFormula,
     cell_text,
@@ -27,7 +28,6 @@ from pipeline.cells import (
     parse_number,
     set_text,
 )
-from pipeline.errors import Rejected, Where
 from tests.support.tools import in_ci, require_program
 
 HERE = Where(sheet="Data", row=7, column="Realisasi")
@@ -260,8 +260,8 @@ def test_libreoffice_does_not_run_text_written_by_set_text(tmp_path: Path) -> No
 
 
 def test_absurdly_large_numbers_are_refused() -> None:
-    from pipeline.cells import parse_number
-    from pipeline.errors import Rejected, Where
+    from pipeline.core.errors import Rejected, Where
+    from pipeline.inputs.cells import parse_number
 
     assert parse_number("999.999.999.999", Where(row=7, column="Realisasi")) == 999_999_999_999.0
     with pytest.raises(Rejected, match="terlalu besar"):

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.assign import assign_case, find_case_ids, period_from_name
-from pipeline.capaian import capaian, format_angka, format_persen, kriteria
 from pipeline.cli import main, prepare_share
-from pipeline.config import Polarity, Settings
-from pipeline.errors import Rejected, RejectedMany
-from pipeline.forms import build_form, read_form
-from pipeline.sop import Event, current_step, timeline
+from pipeline.core.assign import assign_case, find_case_ids, period_from_name
+from pipeline.core.capaian import capaian, format_angka, format_persen, kriteria
+from pipeline.core.errors import Rejected, RejectedMany
+from pipeline.core.office import Polarity
+from pipeline.core.values import Event
+from pipeline.documents.forms import build_form
+from pipeline.engine.timeline import current_step, timeline
+from pipeline.inputs.forms import read_form
+from pipeline.settings import Settings
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 WIB
 
@@ -107,12 +110,12 @@ def test_ambiguous_or_unknown_cases_are_rejected_with_the_reason(
 def test_steps_advance_with_events_and_fall_due_in_working_days(share: Settings) -> None:
     cal = share.office.calendar
     events = [Event("disposisi", T0), Event("perintah", T0)]
-    times = timeline(share.sop, events, T0 + timedelta(hours=1), cal)
+    times = timeline(share.sops[0], events, T0 + timedelta(hours=1), cal)
     step = current_step(times)
     assert step is not None and step.spec.no == 3 and not step.overdue
     assert step.due_at == T0 + timedelta(days=2)  # 2 working days: Monday → Wednesday
     friday = T0 + timedelta(days=4)
-    assert current_step(timeline(share.sop, events, friday, cal)).overdue  # type: ignore[union-attr]
+    assert current_step(timeline(share.sops[0], events, friday, cal)).overdue  # type: ignore[union-attr]
     assert [t.completed_at for t in times[:2]] == [T0, T0]
     assert all(t.started_at is None for t in times[3:])
 
@@ -131,14 +134,12 @@ def test_every_step_completes_in_order_over_a_whole_case(share: Settings) -> Non
         "diarsipkan",
     ]
     events = [Event(n, T0 + timedelta(hours=i)) for i, n in enumerate(names)]
-    times = timeline(share.sop, events, T0 + timedelta(days=1), share.office.calendar)
+    times = timeline(share.sops[0], events, T0 + timedelta(days=1), share.office.calendar)
     assert current_step(times) is None
     assert [t.spec.no for t in times] == list(range(1, 11))
     assert all(t.started_at and t.completed_at and t.completed_at >= t.started_at for t in times)
     last = times[-1]
-    assert last.spec.standard.minutes == 20 and last.due_at == last.started_at + timedelta(
-        minutes=20
-    )
+    assert last.spec.waktu.minutes == 20 and last.due_at == last.started_at + timedelta(minutes=20)
 
 
 # --- the bidang form ---------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_init_is_idempotent_and_never_overwrites_staff_edits(tmp_path: Path) -> 
     assert main(["init", str(root), "--state", str(tmp_path / "state")]) == 0
     assert {p: p.read_bytes() for p in edited} == edited
     for folder in (
-        "inbox/kepala-dinas/disposisi",
+        "inbox/kepala-dinas/disposisi-data-kinerja",
         "inbox/bidang/sekretariat",
         "inbox/analis/draf",
         "inbox/kasubag-ppmep/paraf",

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.daftar_arsip import HEADERS, ArsipRow, write_daftar_arsip
+from pipeline.archive.daftar import HEADERS, ArsipRow, write_daftar_arsip
 
 OFFICE = "Dinas Perpustakaan dan Kearsipan Kabupaten Tanjung Jabung Barat"
 ROWS = [

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from pipeline.app import App, open_app
 from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.status import build_status
+from pipeline.settings import Settings
+from pipeline.views.status import build_status
 from tests.support.staff import Staff, one, wait_for
 from tests.support.watching import watcher_thread
 

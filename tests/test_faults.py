@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.faults import CRASH_EXIT_CODE, POINTS
-from pipeline.pdfconvert import soffice_path
+from pipeline.documents.pdfconvert import soffice_path
+from pipeline.watching.faults import CRASH_EXIT_CODE, POINTS
 from tests.support.faults import (
     PARAF_ROLES,
     Desk,
@@ -90,7 +90,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     base = tmp_path_factory.mktemp("story")
     desk = Desk(base / "desk")
     tale = Story(base, desk, Site.create(base / "start"))
-    tale.play("disposisi", lambda s: drop(s, desk.disposition("01"), "kepala-dinas/disposisi"))
+    tale.play(
+        "disposisi",
+        lambda s: drop(s, desk.disposition("01"), "kepala-dinas/disposisi-data-kinerja"),
+    )
     first, *middle, last = tale.site.settings().office.bidang
     for name, b in [("data-bidang", first), *((b.slug, b) for b in middle), ("data-lengkap", last)]:
         tale.play(
@@ -179,7 +182,7 @@ class Staff:
     def turn(self, elapsed: float) -> None:
         while self.dispositions and self.dispositions[0][0] <= elapsed:
             _, letter = self.dispositions.pop(0)
-            self.act(("disposisi", letter.name), letter, "kepala-dinas/disposisi")
+            self.act(("disposisi", letter.name), letter, "kepala-dinas/disposisi-data-kinerja")
         committed = committed_paths(self.site)
         for case in sorted({p.split("/")[1] for p in committed if p.startswith("berkas/")}):
             self.answer(case, committed)

@@ -25,15 +25,16 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 
 from pipeline.app import App, open_app
-from pipeline.cells import set_text
 from pipeline.cli import main, prepare_share
-from pipeline.config import Settings, load_settings
+from pipeline.core.values import CaseState
 from pipeline.demo import disposition_docx, fill_form, review_draft, text_pdf
-from pipeline.intake import RetryPolicy
-from pipeline.model import CaseState
+from pipeline.engine.routing import every_place, places_of
+from pipeline.inputs.cells import set_text
+from pipeline.settings import Settings, load_settings
 from pipeline.signing.specimen import wet_signed_scan
-from pipeline.status import build_status
-from pipeline.watcher import Watcher
+from pipeline.views.status import build_status
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.hostile import (
     ACTIVE,
     CORPUS,
@@ -171,7 +172,7 @@ def _play_world(settings: Settings, desk: Path) -> None:
 def _drop_disposition(world: World, period: str) -> None:
     source = world.desk / f"Disposisi {period}.docx"
     disposition_docx(source, period)
-    world.drop(source, "kepala-dinas/disposisi")
+    world.drop(source, "kepala-dinas/disposisi-data-kinerja")
 
 
 def _drop_filled(world: World, case_id: str, slug: str) -> None:
@@ -234,10 +235,8 @@ def world(world_source: Path, tmp_path: Path) -> Iterator[World]:
 
 
 def role_of(settings: Settings, folder: str) -> str:
-    found = settings.sop.stage_for(folder)
-    assert found is not None, folder
-    stage, slot = found
-    return stage.role_for(slot)
+    (place, *_) = places_of(settings.sops, settings.units, folder)
+    return place.role
 
 
 def refused(world: World, role: str, name: str, digest: str, *fragments: str) -> str:
@@ -293,7 +292,7 @@ def valid_drop(world: World, folder: str) -> Callable[[], bool]:
         signed.write_bytes(wet_signed_scan(issued.read_bytes(), dpi=150))
         world.drop(signed, folder)
         return lambda: world.case(world.signing).closed
-    assert folder == "kepala-dinas/disposisi", folder
+    assert folder == "kepala-dinas/disposisi-data-kinerja", folder
     before = len(world.states())
     _drop_disposition(world, "Tahun 2027")
     return lambda: len(world.states()) == before + 1
@@ -317,7 +316,7 @@ PLAUSIBLE = {
 
 def plausible_folder(hostile: Hostile, last: str) -> str:
     if "image" in hostile.accepted:
-        return "kepala-dinas/disposisi"
+        return "kepala-dinas/disposisi-data-kinerja"
     (kind,) = hostile.accepted
     return PLAUSIBLE[kind].format(last=last)
 
@@ -332,7 +331,7 @@ def test_hostile_drop_is_refused_with_its_reason_and_harms_nothing(
     digest = sha256(source)
     world.drop(source, folder)
 
-    with caplog.at_level(logging.WARNING, logger="pipeline.runner"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.watching.runner"):
         assert world.run() == {"rejected": 1}
 
     role = role_of(world.settings, folder)
@@ -357,8 +356,13 @@ def test_hostile_drop_is_refused_with_its_reason_and_harms_nothing(
 
 ACCEPTS = {
     "xlsx": ("bidang/{last}",),
-    "docx": ("kepala-dinas/disposisi", "analis/draf", "kasubag-ppmep/paraf", "sekretaris/paraf"),
-    "pdf": ("kepala-dinas/disposisi", "kepala-dinas/tanda-tangan"),
+    "docx": (
+        "kepala-dinas/disposisi-data-kinerja",
+        "analis/draf",
+        "kasubag-ppmep/paraf",
+        "sekretaris/paraf",
+    ),
+    "pdf": ("kepala-dinas/disposisi-data-kinerja", "kepala-dinas/tanda-tangan"),
 }
 
 
@@ -383,9 +387,9 @@ def test_every_inbox_checks_the_content_before_anything_else(world: World) -> No
 
 def inboxes_taking(world: World, kind: str) -> list[str]:
     """Every inbox of the SOP that takes files of `kind`, one per bidang for the bidang inbox."""
-    slugs = [b.slug for b in world.settings.office.bidang]
-    inboxes = [s.inbox for s in world.settings.sop.stages if kind in s.accepts]
-    return [i.format(bidang=slug) for i in inboxes for slug in (slugs if "{" in i else [""])]
+    settings = world.settings
+    places = every_place([s for s in settings.sops if s.kode == "DK"], settings.units)
+    return list(dict.fromkeys(p.folder for p in places if kind in p.stage.terima))
 
 
 def waits_for_a_drop(world: World, folder: str) -> bool:
@@ -394,7 +398,12 @@ def waits_for_a_drop(world: World, folder: str) -> bool:
     return not folder.startswith("bidang/") or folder == f"bidang/{world.last_bidang}"
 
 
-DOCX_INBOXES = {"kepala-dinas/disposisi", "analis/draf", "kasubag-ppmep/paraf", "sekretaris/paraf"}
+DOCX_INBOXES = {
+    "kepala-dinas/disposisi-data-kinerja",
+    "analis/draf",
+    "kasubag-ppmep/paraf",
+    "sekretaris/paraf",
+}
 
 
 @pytest.mark.parametrize("hostile", ACTIVE, ids=lambda h: h.kind)
@@ -432,7 +441,9 @@ def test_an_office_lock_file_is_ignored_and_its_workbook_waits(world: World) -> 
     world.drop(filled, f"bidang/{world.last_bidang}")
 
     assert world.run() == {}, "an open workbook is neither taken nor refused"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([lock.name, filled.name])
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(
+        [lock.name, filled.name]
+    )
     assert not (world.root / "outbox" / "bidang" / world.last_bidang / "ditolak").exists()
 
     lock.unlink()
@@ -804,7 +815,7 @@ def test_a_form_for_a_case_that_does_not_exist_is_refused(world: World) -> None:
 def test_a_signed_pdf_for_a_case_that_does_not_exist_is_refused(world: World) -> None:
     unknown = world.signing[:-3] + "042"
     signed = world.desk / f"{unknown} Ditandatangani.pdf"
-    signed.write_bytes(text_pdf([unknown, world.settings.sop.document_title]))
+    signed.write_bytes(text_pdf([unknown, world.settings.sops[0].judul_dokumen]))
     before, digest = world.states(), sha256(signed)
     world.drop(signed, "kepala-dinas/tanda-tangan")
     assert world.run() == {"rejected": 1}

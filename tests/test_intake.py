@@ -20,24 +20,21 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from pipeline.app import App, open_app
-from pipeline.config import Settings
-from pipeline.intake import (
-    CFB_MAGIC,
+from pipeline.core.names import safe_filename
+from pipeline.engine.routing import places_of
+from pipeline.inputs.content import CFB_MAGIC, content_kind, looks_complete
+from pipeline.settings import Settings
+from pipeline.store.fsops import is_temp_name, temp_name
+from pipeline.store.mounts import is_network_mount, mount_type
+from pipeline.watching.answers import REASON_SUFFIX
+from pipeline.watching.readiness import (
     RetryPolicy,
     StabilityTracker,
     backoff,
-    content_kind,
     is_ignored,
-    is_network_mount,
-    is_temp_name,
-    looks_complete,
-    mount_type,
     office_lock_names,
     office_lock_present,
-    temp_name,
 )
-from pipeline.names import safe_filename
-from pipeline.runner import REASON_SUFFIX
 from tests.support import hostile
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import wait_for
@@ -524,20 +521,29 @@ def _samples(desk: Path, slug: str) -> list[Sample]:
             "PDF dikunci dengan sertifikat digital",
         ),
         Sample(
-            "kepala-dinas/disposisi", "Disposisi Triwulan I 2026.bmp", hostile.bmp_bytes(), None
+            "kepala-dinas/disposisi-data-kinerja",
+            "Disposisi Triwulan I 2026.bmp",
+            hostile.bmp_bytes(),
+            None,
         ),
         Sample(
-            "kepala-dinas/disposisi", "Disposisi Triwulan II 2026.gif", hostile.gif_bytes(), None
+            "kepala-dinas/disposisi-data-kinerja",
+            "Disposisi Triwulan II 2026.gif",
+            hostile.gif_bytes(),
+            None,
         ),
-        Sample("kepala-dinas/disposisi", "Disposisi Triwulan III 2026.pdf", owner_pdf, None),
+        Sample(
+            "kepala-dinas/disposisi-data-kinerja",
+            "Disposisi Triwulan III 2026.pdf",
+            owner_pdf,
+            None,
+        ),
     ]
 
 
 def _reason_file(settings: Settings, sample: Sample) -> Path:
-    found = settings.sop.stage_for(sample.folder)
-    assert found is not None, sample.folder
-    stage, slot = found
-    folder = settings.root / "outbox" / stage.role_for(slot) / "ditolak"
+    (place, *_) = places_of(settings.sops, settings.units, sample.folder)
+    folder = settings.root / "outbox" / place.role / "ditolak"
     return folder / f"{safe_filename(sample.name)}{REASON_SUFFIX}"
 
 

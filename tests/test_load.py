@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import defaults_dir
+from pipeline.settings import defaults_dir
 from tests.support.faults import (
     PARAF_ROLES,
     TTD,
@@ -96,7 +96,7 @@ def test_twenty_bidang_forms_dropped_at_the_same_instant(
     bidang = site.settings().office.bidang
     assert len(bidang) == 20
     with watching(site, polling=False, settle=0.2) as watcher:
-        dropped = [drop(site, desk.disposition("20"), "kepala-dinas/disposisi")]
+        dropped = [drop(site, desk.disposition("20"), "kepala-dinas/disposisi-data-kinerja")]
         wait_for(lambda: rows(site, "SELECT id FROM cases"), "the case opened", 60)
         (case,) = (c for (c,) in rows(site, "SELECT id FROM cases"))
         forms = [(desk.form(site, case, b.slug), f"bidang/{b.slug}") for b in bidang]
@@ -139,7 +139,9 @@ def test_a_hundred_cases_in_flight(tmp_path: Path, capsys: pytest.CaptureFixture
     site = Site.create(tmp_path / "site", kantor=office_with(2))
     desk, wave = Desk(tmp_path / "desk"), Wave(site)
     bidang = site.settings().office.bidang
-    letters = [(desk.disposition(f"{n:03d}"), "kepala-dinas/disposisi") for n in range(CASES)]
+    letters = [
+        (desk.disposition(f"{n:03d}"), "kepala-dinas/disposisi-data-kinerja") for n in range(CASES)
+    ]
     with watching(site, polling=False, settle=0.2, to_pdf=no_pdf) as watcher:
         wave("dispositions", letters, lambda: _count(site, "cases") == CASES)
         ids = [c for (c,) in rows(site, "SELECT id FROM cases")]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import LockHeld
-from pipeline.lock import LOCK_NAME, InstanceLock, LockHolder
+from pipeline.core.errors import LockHeld
+from pipeline.store.lock import LOCK_NAME, InstanceLock, LockHolder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 HOLDER = """
 import sys
 from pathlib import Path
-from pipeline.errors import LockHeld
-from pipeline.lock import InstanceLock
+from pipeline.core.errors import LockHeld
+from pipeline.store.lock import InstanceLock
 try:
     with InstanceLock(Path(sys.argv[1])):
         print("held", flush=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.mail import MailError, SmtpSettings, next_retry, send_mail
+from pipeline.core.office import SmtpSettings
+from pipeline.notify.mail import MailError, next_retry, send_mail
 from tests.support.smtp import (
     PASSWORD,
     USERNAME,

@@ -1,4 +1,4 @@
-"""Safe file names and paths that stay under their root (pipeline.names)."""
+"""Safe file names and paths that stay under their root (pipeline.store.names)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.errors import PipelineError
-from pipeline.names import inside, safe_filename
+from pipeline.core.errors import PipelineError
+from pipeline.core.names import safe_filename
+from pipeline.store.names import inside
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from pipeline import pdfconvert
-from pipeline.errors import PipelineError
-from pipeline.pdfconvert import ConversionError, convert_batch, convert_one
-from pipeline.rendering import PreparedTemplate
+from pipeline.core.errors import PipelineError
+from pipeline.documents import pdfconvert
+from pipeline.documents.pdfconvert import ConversionError, convert_batch, convert_one
+from pipeline.documents.rendering import PreparedTemplate
 from tests.support.tools import require_program
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.board import role_label
-from pipeline.config import AccessPolicy, Office, Pegawai, load_office
-from pipeline.errors import ConfigError
-from pipeline.people import (
+from pipeline.core.errors import ConfigError
+from pipeline.core.office import AccessPolicy, Office, Pegawai
+from pipeline.core.people import (
     NOBODY,
     OWNERS_KNOWN,
     Actor,
@@ -22,6 +21,8 @@ from pipeline.people import (
     notices,
     refusal,
 )
+from pipeline.settings import load_office
+from pipeline.views.board import role_label
 
 SHIPPED = Path(__file__).parent.parent / "config" / "kantor.toml"
 HEAD = Pegawai("ERLINAWATY, SH", "19750404 200604 2 006", "erlina", ("kepala-dinas",))

@@ -26,11 +26,12 @@ from watchdog.events import (
     FileSystemEvent,
 )
 
-import pipeline.watcher
-from pipeline.config import Settings
-from pipeline.intake import RetryPolicy, temp_name
-from pipeline.runner import Result
-from pipeline.watcher import Hint, Intake, Readiness, Watcher, hint_for, sweep_temporaries
+import pipeline.watching.watcher
+from pipeline.settings import Settings
+from pipeline.store.fsops import temp_name
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.runner import Result
+from pipeline.watching.watcher import Hint, Intake, Readiness, Watcher, hint_for, sweep_temporaries
 from tests.support.faults import (
     Desk,
     LocalCourier,
@@ -50,7 +51,7 @@ from tests.support.staff import wait_for
 def test_a_whole_case_runs_on_a_polled_folder(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="pipeline.watcher")
+    caplog.set_level(logging.INFO, logger="pipeline.watching.watcher")
     site = Site.create(tmp_path / "site")
     with watching(site, polling=True) as watcher:
         play = WholeCase(
@@ -283,7 +284,7 @@ def test_rescans_and_repeated_events_never_handle_a_file_twice(
 def test_the_observer_is_restarted_when_the_share_blinks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline.watcher, "OBSERVER_RETRY", 0.2)
+    monkeypatch.setattr(pipeline.watching.watcher, "OBSERVER_RETRY", 0.2)
     runner = FakeRunner(tmp_path)
     watcher = Watcher(
         runner,  # type: ignore[arg-type]

@@ -26,17 +26,18 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.app import App, open_app
-from pipeline.cells import cell_text
 from pipeline.cli import prepare_share
-from pipeline.config import Settings
+from pipeline.core.values import CaseState
 from pipeline.demo import disposition_docx, fill_form
-from pipeline.fsops import sha256_bytes
-from pipeline.intake import RetryPolicy, is_ignored, office_lock_present
-from pipeline.journal import DropRecord
-from pipeline.model import CaseState
-from pipeline.runner import REASON_SUFFIX, Result
-from pipeline.safety import CFB_MAGIC
-from pipeline.watcher import Watcher
+from pipeline.inputs.cells import cell_text
+from pipeline.inputs.kinds import CFB_MAGIC
+from pipeline.settings import Settings
+from pipeline.store.fsops import sha256_bytes
+from pipeline.store.journal import DropRecord
+from pipeline.watching.answers import REASON_SUFFIX
+from pipeline.watching.readiness import RetryPolicy, is_ignored, office_lock_present
+from pipeline.watching.runner import Result
+from pipeline.watching.watcher import Watcher
 from tests.support.hostile import pdf_bytes, png_bytes
 
 INTERNAL = "kesalahan internal"
@@ -97,8 +98,13 @@ def _build(base: Path) -> Share:
     settings = prepare_share(base / "share", base / "state", settle_seconds=0.0)
     app = open_app(settings, to_pdf=no_pdf)
     inbox = settings.root / "inbox"
-    disposition_docx(inbox / "kepala-dinas/disposisi/Disposisi Triwulan II 2026.docx", "TW II")
-    assert app.runner.process(next((inbox / "kepala-dinas/disposisi").iterdir())) is Result.ACCEPTED
+    disposition_docx(
+        inbox / "kepala-dinas/disposisi-data-kinerja/Disposisi Triwulan II 2026.docx", "TW II"
+    )
+    assert (
+        app.runner.process(next((inbox / "kepala-dinas/disposisi-data-kinerja").iterdir()))
+        is Result.ACCEPTED
+    )
     (case_id,) = app.journal.case_ids()
     for bidang in settings.office.bidang[:-1]:
         form = next((settings.root / "outbox/bidang" / bidang.slug).glob("*.xlsx"))
@@ -142,7 +148,7 @@ def settled(share: Share, folder: str, name: str, data: bytes, result: Result) -
 # --- strategies: random files ------------------------------------------------------------------
 
 FOLDERS = (
-    "kepala-dinas/disposisi",
+    "kepala-dinas/disposisi-data-kinerja",
     "bidang/pembinaan-kearsipan",
     "bidang/sekretariat",
     "analis/draf",

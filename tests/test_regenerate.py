@@ -23,11 +23,11 @@ from pypdf import PdfReader
 from pipeline import __version__
 from pipeline.app import JOURNAL_FILE, App, open_app, utc_now
 from pipeline.cli import main, prepare_share
-from pipeline.config import Settings, load_settings
-from pipeline.intake import RetryPolicy
-from pipeline.journal import Journal
-from pipeline.regenerate import Options, Selection, Status, regenerate
-from pipeline.watcher import Watcher
+from pipeline.documents.regenerate import Options, Selection, Status, regenerate
+from pipeline.settings import Settings, load_settings
+from pipeline.store.journal import Journal
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx, fill_form, one, wait_for
 from tests.support.tools import require_program
@@ -57,7 +57,7 @@ def play(app: App, staff: Staff) -> dict[str, str]:
     for kind, period in PERIODS.items():
         letter = staff.scratch / f"Disposisi {period} 2026.docx"
         disposition_docx(letter, f"{period} 2026")
-        staff.drop(letter, "kepala-dinas/disposisi")
+        staff.drop(letter, "kepala-dinas/disposisi-data-kinerja")
         run_pass(app)
         ids[kind] = app.journal.case_ids()[-1]
     for kind in (CLOSED, OPEN, PARAFED):
@@ -435,7 +435,7 @@ def test_regenerate_runs_beside_a_live_watcher_and_neither_is_disturbed(
             batch = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             letter = staff.scratch / "Disposisi Tahun 2026 baru.docx"
             disposition_docx(letter, "Tahun 2026")
-            staff.drop(letter, "kepala-dinas/disposisi")
+            staff.drop(letter, "kepala-dinas/disposisi-data-kinerja")
             wait_for(lambda: len(app.journal.case_ids()) == len(world.ids) + 1, "a new case")
             new = app.journal.case_ids()[-1]
             for b in world.settings.office.bidang:

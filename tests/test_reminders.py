@@ -14,9 +14,9 @@ import pytest
 
 from pipeline.app import App, open_app
 from pipeline.cli import prepare_share
-from pipeline.config import Settings, load_settings
-from pipeline.intake import RetryPolicy
-from pipeline.watcher import Watcher
+from pipeline.settings import Settings, load_settings
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf
 from tests.support.smtp import SmtpServer, _run, free_port, plain_server
 from tests.support.staff import Staff, disposition_docx
@@ -85,7 +85,7 @@ class Office:
     def open_case(self, period: str = "Triwulan III 2026") -> None:
         path = self.staff.scratch / f"Disposisi {period}.docx"
         disposition_docx(path, period)
-        self.staff.drop(path, "kepala-dinas/disposisi")
+        self.staff.drop(path, "kepala-dinas/disposisi-data-kinerja")
         self.handle()
 
     def forms(self, case: str, slugs: list[str] | None = None) -> None:

@@ -22,8 +22,8 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from pipeline.errors import TemplateError
-from pipeline.rendering import PreparedTemplate
+from pipeline.core.errors import TemplateError
+from pipeline.documents.rendering import PreparedTemplate
 
 EXPECTED = frozenset({"judul", "nomor", "kasus_id", "catatan", "grup", "penanda", "tampil"})
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.report import _replace_atomically, build_compliance_report, compliance
-from pipeline.sla import Standard, WorkCalendar
+from pipeline.core.sla import Standard, WorkCalendar
+from pipeline.views.report import _replace_atomically, build_compliance_report, compliance
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()

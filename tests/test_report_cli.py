@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from pipeline.app import App, open_app
 from pipeline.cli import main, prepare_share
-from pipeline.config import Settings
-from pipeline.intake import RetryPolicy
-from pipeline.watcher import Watcher
+from pipeline.settings import Settings
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx
 
@@ -51,7 +51,7 @@ class Office:
     def disposisi(self, when: datetime, period: str) -> None:
         path = self.at(when).scratch / f"Disposisi {period}.docx"
         disposition_docx(path, period)
-        self.staff.drop(path, "kepala-dinas/disposisi")
+        self.staff.drop(path, "kepala-dinas/disposisi-data-kinerja")
         self.handle()
 
     def forms(self, when: datetime, case: str) -> None:
@@ -118,8 +118,8 @@ def test_report_of_a_year_into_the_secretary_outbox(
 ) -> None:
     assert run_report(closed_cases, "--year", "2026") == 0
     outbox = closed_cases.root / "outbox" / "sekretaris"
-    xlsx = outbox / "Laporan Kepatuhan SOP 2026.xlsx"
-    chart = outbox / "Laporan Kepatuhan SOP 2026.png"
+    xlsx = outbox / "Laporan Kepatuhan SOP DK 2026.xlsx"
+    chart = outbox / "Laporan Kepatuhan SOP DK 2026.png"
     printed = capsys.readouterr().out
     assert str(xlsx) in printed and str(chart) in printed
     assert chart.read_bytes().startswith(PNG)
@@ -155,9 +155,9 @@ def test_report_of_another_year_into_a_chosen_folder(
 ) -> None:
     out = tmp_path / "laporan tahunan"
     assert run_report(closed_cases, "--year", "2025", "--out", str(out)) == 0
-    xlsx = out / "Laporan Kepatuhan SOP 2025.xlsx"
+    xlsx = out / "Laporan Kepatuhan SOP DK 2025.xlsx"
     assert str(xlsx) in capsys.readouterr().out
-    assert (out / "Laporan Kepatuhan SOP 2025.png").read_bytes().startswith(PNG)
+    assert (out / "Laporan Kepatuhan SOP DK 2025.png").read_bytes().startswith(PNG)
     steps = summary(xlsx)
     assert [s["Selesai"] for s in steps.values()] == [1] * 10
     assert not list((closed_cases.root / "outbox" / "sekretaris").glob("* 2025.*"))

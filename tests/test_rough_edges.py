@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from pipeline.app import App
 from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.status import build_status
+from pipeline.settings import Settings
+from pipeline.views.status import build_status
 from tests.support.cases import FIRST, drive_to_signing, quick_app, run_pass
 from tests.support.staff import Staff, one
 
@@ -87,7 +87,9 @@ def test_notices_that_need_no_fix_are_not_counted_as_waiting(
         run_pass(app)
         again = tmp_path / "lagi.docx"
         again.write_bytes(one(share.root / f"berkas/{FIRST}/masuk", "01 *").read_bytes())
-        staff.drop(again, "kepala-dinas/disposisi", letter.name)  # the same file, again
+        staff.drop(
+            again, "kepala-dinas/disposisi-data-kinerja", letter.name
+        )  # the same file, again
         assert run_pass(app)["rejected"] == 1
         reason = one(share.root / "outbox/kepala-dinas/ditolak", "*.ALASAN.txt").read_text()
         assert "Tidak perlu dikirim lagi" in reason or "tidak perlu dikirim" in reason

@@ -1,4 +1,4 @@
-"""Content sniffing, limits and safe XML for every drop (pipeline.safety)."""
+"""Content sniffing, limits and safe XML for every drop (pipeline.inputs.kinds)."""
 
 from __future__ import annotations
 
@@ -15,18 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from pipeline.errors import Rejected
-from pipeline.safety import (
-    MIB,
-    Limits,
-    check_drop,
-    check_pdf,
-    check_zip_limits,
-    docx_text,
-    open_pdf,
-    open_zip,
-)
-from pipeline.signatures import check_signed_pdf
+from pipeline.core.errors import Rejected
+from pipeline.inputs.kinds import MIB, Limits, check_drop, check_zip_limits, open_zip
+from pipeline.inputs.pdf import check_pdf, open_pdf
+from pipeline.inputs.word import docx_text
+from pipeline.signing.tte import check_signed_pdf
 from tests.support import hostile
 from tests.support.hostile import CORPUS, Hostile
 

@@ -77,7 +77,7 @@ def _waits(caplog: pytest.LogCaptureFixture, name: str) -> int:
 def test_a_whole_case_through_samba_is_processed_exactly_once(
     site: Site, courier: SmbCourier, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="pipeline.watcher")
+    caplog.set_level(logging.INFO, logger="pipeline.watching.watcher")
     with watching(site, polling=False) as watcher:
         play = WholeCase(site, Desk(tmp_path / "desk"), courier, watcher.intake, pause=0.7)
         case = play.play()
@@ -103,7 +103,7 @@ def test_a_drop_uploaded_while_the_watcher_was_down_is_taken_at_start(
     site: Site, courier: SmbCourier, tmp_path: Path
 ) -> None:
     letter = Desk(tmp_path / "desk").disposition("malam")
-    courier.put(letter.read_bytes(), f"inbox/kepala-dinas/disposisi/{letter.name}")
+    courier.put(letter.read_bytes(), f"inbox/kepala-dinas/disposisi-data-kinerja/{letter.name}")
     with watching(site, polling=False):
         wait_for(lambda: rows(site, "SELECT id FROM cases"), "the case opened", 60)
     assert rows(site, "SELECT name, outcome, moved FROM drops") == [(letter.name, "accepted", 1)]

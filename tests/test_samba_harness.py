@@ -22,7 +22,7 @@ import pytest
 from watchdog.events import FileClosedEvent, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from pipeline.intake import looks_complete
+from pipeline.inputs.content import looks_complete
 from tests.support.samba import SambaServer, live_group_members
 
 pytestmark = pytest.mark.samba

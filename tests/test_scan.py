@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from pipeline.errors import Rejected
+from pipeline.core.errors import Rejected
 from pipeline.signing.scan import INK_MIN_MM2, ScanPage, check_marks, check_scan, read_marks
 from pipeline.signing.seal import Rect, Seal, SealedPage, seal_pdf
 from pipeline.signing.specimen import wet_signed_scan

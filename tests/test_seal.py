@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 
-from pipeline.pdfconvert import convert_one
+from pipeline.documents.pdfconvert import convert_one
 from pipeline.signing.scan import read_marks
 from pipeline.signing.seal import (
     QR_INSET,

@@ -19,18 +19,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from pipeline.cli import prepare_share
-from pipeline.config import Settings
-from pipeline.documents import (
-    DRAF,
-    NOTA_DINAS,
-    Documents,
-    draft_context,
-    nota_dinas_context,
-)
-from pipeline.forms import BidangData, DataRow
-from pipeline.rendering import PreparedTemplate
+from pipeline.core.values import BidangData, DataRow
+from pipeline.documents.rendering import PreparedTemplate
+from pipeline.documents.templates import Documents
+from pipeline.engine.contexts import draft_context, naskah_context
+from pipeline.settings import Settings
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+NOTA_DINAS = "nota-dinas.docx"
+DRAF = "draf-data-kinerja.docx"
 CASE = "DK-2026-017"
 PERIOD = "Triwulan II 2026"
 
@@ -59,12 +56,13 @@ def bidang_data(settings: Settings) -> dict[str, BidangData]:
 
 def contexts(settings: Settings) -> dict[str, dict[str, Any]]:
     tz = settings.tz
-    office, sop = settings.office, settings.sop
+    office, sop = settings.office, settings.sops[0]
     order = datetime(2026, 4, 6, 9, 30, tzinfo=tz)
+    (naskah,) = sop.opener.naskah
     return {
-        NOTA_DINAS: nota_dinas_context(
-            office, sop, CASE, PERIOD, 'Disposisi "Bupati" & <Inspektorat>.docx', order,
-            datetime(2026, 4, 8, 9, 30, tzinfo=tz),
+        NOTA_DINAS: naskah_context(
+            office, sop, CASE, PERIOD, naskah, order, datetime(2026, 4, 8, 9, 30, tzinfo=tz),
+            "000.5.2/004/DPK/2026", 'Disposisi "Bupati" & <Inspektorat>.docx',
         ),
         DRAF: draft_context(
             office, sop, CASE, PERIOD, 3, bidang_data(settings), datetime(2026, 4, 20, tzinfo=tz)

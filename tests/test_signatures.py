@@ -10,8 +10,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader, PdfWriter
 
-from pipeline.errors import Rejected
-from pipeline.signatures import NOT_VERIFIABLE_BY_TEXT, check_signed_pdf
+from pipeline.core.errors import Rejected
+from pipeline.signing.tte import NOT_VERIFIABLE_BY_TEXT, check_signed_pdf
 from tests.support.hostile import pdf_file as _pdf
 from tests.support.pki import Issued, make_ca, make_signer, sign_pdf, write_trust_roots
 

@@ -36,8 +36,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject
 
 from pipeline.app import App
-from pipeline.archive import read_manifest
-from pipeline.config import Settings
+from pipeline.archive.filing import read_manifest
+from pipeline.settings import Settings
 from pipeline.signing.ink import BLANK_DPI, is_blank
 from pipeline.signing.specimen import PAPER, wet_signed_scan
 from tests.support.cases import (
@@ -148,7 +148,7 @@ def drive_second_case(desk: Desk) -> None:
     app, staff = desk.app, desk.staff
     letter = desk.work / "Disposisi Triwulan IV 2026.docx"
     disposition_docx(letter, "Triwulan IV 2026")
-    staff.drop(letter, "kepala-dinas/disposisi")
+    staff.drop(letter, "kepala-dinas/disposisi-data-kinerja")
     run_pass(app)
     for bidang in app.settings.office.bidang:
         staff.isi_formulir(SECOND, bidang.slug)

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from pypdf import PdfWriter
 
-from pipeline.config import Settings
+from pipeline.settings import Settings
 from tests.support.cases import (
     FIRST,
     drive_to_draft,
@@ -96,7 +96,7 @@ def test_a_file_about_an_existing_case_does_not_open_a_new_one(
     def letter(name: str, text: str) -> None:
         doc = Document()
         doc.add_paragraph(text)
-        doc.save(str(share.root / "inbox/kepala-dinas/disposisi" / name))
+        doc.save(str(share.root / "inbox/kepala-dinas/disposisi-data-kinerja" / name))
 
     try:
         letter("Disposisi Triwulan III 2026.docx", "Surat Inspektorat nomor 700/1")
@@ -162,7 +162,7 @@ def test_a_bidang_cannot_change_data_once_the_analyst_sent_the_reviewed_draft(
 def test_a_lost_journal_never_hands_out_a_filed_case_number_again(
     share: Settings, tmp_path: Path
 ) -> None:
-    from pipeline.config import load_settings
+    from pipeline.settings import load_settings
 
     app = quick_app(share)
     staff = Staff(share, tmp_path / "desk")
@@ -190,7 +190,7 @@ def test_an_unchanged_draft_is_final_when_the_analyst_sends_it_not_when_it_was_m
     from datetime import UTC, datetime, timedelta
 
     from pipeline.app import open_app
-    from pipeline.sop import timeline
+    from pipeline.engine.timeline import timeline
 
     now = [datetime(2026, 11, 2, 1, 0, tzinfo=UTC)]  # Monday 08.00 WIB
     app = open_app(share, clock=lambda: now[0], to_pdf=lambda data, name: None)
@@ -208,7 +208,9 @@ def test_an_unchanged_draft_is_final_when_the_analyst_sends_it_not_when_it_was_m
     finally:
         app.close()
     assert state is not None
-    times = {t.spec.no: t for t in timeline(share.sop, state.events, now[0], share.office.calendar)}
+    times = {
+        t.spec.no: t for t in timeline(share.sops[0], state.events, now[0], share.office.calendar)
+    }
     assert times[6].completed_at is not None and times[6].started_at is not None
     assert times[6].completed_at >= times[6].started_at
     assert times[7].started_at == datetime(2026, 11, 3, 1, 0, tzinfo=UTC)

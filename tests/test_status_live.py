@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.app import App, open_app
-from pipeline.config import Settings
-from pipeline.intake import RetryPolicy
-from pipeline.watcher import Watcher
+from pipeline.settings import Settings
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.browser import artifact_path, chromium, dump_dom, screenshot
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx, wait_for
@@ -49,7 +49,7 @@ class Desk:
     def disposisi(self, period: str) -> None:
         path = self.staff.scratch / f"Disposisi {period}.docx"
         disposition_docx(path, period)
-        self.staff.drop(path, "kepala-dinas/disposisi")
+        self.staff.drop(path, "kepala-dinas/disposisi-data-kinerja")
 
     def forms(self, case: str) -> None:
         for bidang in self.settings.office.bidang:

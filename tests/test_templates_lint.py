@@ -12,8 +12,8 @@ import docx
 import pytest
 
 from pipeline.cli import main, prepare_share
-from pipeline.config import Settings
 from pipeline.demo import disposition_docx
+from pipeline.settings import Settings
 
 NOTA, DRAF = "nota-dinas.docx", "draf-data-kinerja.docx"
 
@@ -40,7 +40,9 @@ def add_table_cell(text: str) -> Callable[[Path], None]:
 def waiting(tmp_path: Path) -> Settings:
     """A share with a disposition already waiting in the inbox."""
     settings = prepare_share(tmp_path / "share", tmp_path / "state", settle_seconds=0.0)
-    disposition = settings.root / "inbox/kepala-dinas/disposisi/Disposisi Triwulan I 2026.docx"
+    disposition = (
+        settings.root / "inbox/kepala-dinas/disposisi-data-kinerja/Disposisi Triwulan I 2026.docx"
+    )
     disposition_docx(disposition, "Triwulan I 2026")
     return settings
 
@@ -124,9 +126,9 @@ def test_a_broken_template_stops_watch_at_start_up(
     for fragment in fragments:
         assert fragment in error, f"{fragment!r} not in {error!r}"
     assert produced(waiting) == before, "no document is made from a broken template"
-    assert [p.name for p in (waiting.root / "inbox/kepala-dinas/disposisi").iterdir()] == [
-        "Disposisi Triwulan I 2026.docx"
-    ], "the waiting drop is neither taken nor rejected"
+    assert [
+        p.name for p in (waiting.root / "inbox/kepala-dinas/disposisi-data-kinerja").iterdir()
+    ] == ["Disposisi Triwulan I 2026.docx"], "the waiting drop is neither taken nor rejected"
 
 
 def test_once_the_template_is_repaired_the_waiting_drop_is_taken(

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from python_calamine import CalamineWorkbook
 
-from pipeline.cells import SheetRows, UncachedFormula
-from pipeline.config import Settings
-from pipeline.errors import Rejected, RejectedMany
-from pipeline.forms import build_form, read_form
+from pipeline.core.errors import Rejected, RejectedMany
+from pipeline.documents.forms import build_form
+from pipeline.inputs.cells import SheetRows, UncachedFormula
+from pipeline.inputs.forms import read_form
 from pipeline.inputs.workbook import read_workbook
+from pipeline.settings import Settings
 from tests.support import hostile
 from tests.support.tools import require_program
 from tests.test_cells import convert
@@ -409,7 +410,7 @@ def read_in_child(path: Path) -> str:
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
         "from pathlib import Path\n"
-        "from pipeline.errors import Rejected\n"
+        "from pipeline.core.errors import Rejected\n"
         "from pipeline.inputs.workbook import read_workbook\n"
         "try:\n"
         "    read_workbook(Path(sys.argv[1]))\n"

@@ -15,7 +15,7 @@ The errors raised here, all `PipelineError`s:
 
 from __future__ import annotations
 
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.core.errors import ConfigError, PipelineError
 
 
 class AccessError(PipelineError):

@@ -29,7 +29,7 @@ from pipeline.access.plan import (
     plan_access,
     sealed_acl,
 )
-from pipeline.config import Settings
+from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,10 @@ from enum import StrEnum
 from itertools import chain
 from pathlib import PurePosixPath
 
-from pipeline.config import Settings, office_roles
+from pipeline.engine.model import RECIPIENTS
+from pipeline.engine.routing import every_place
+from pipeline.settings import Settings, office_roles
 from pipeline.share import GUIDE
-from pipeline.sop import BIDANG_SLOT
 
 INBOX = "inbox"
 OUTBOX = "outbox"
@@ -108,16 +109,15 @@ def plan_access(settings: Settings, service: str) -> AccessPlan:
 def role_holders(settings: Settings) -> dict[str, tuple[str, ...]]:
     """Each role of the office and the SOP, with the accounts of the pegawai holding it."""
     office = settings.office
-    stage_roles = (
-        s.role_for(slug) for s in settings.sop.stages for slug in _slugs(settings, s.role)
-    )
-    roles = dict.fromkeys([*office_roles(office.bidang), *stage_roles])
+    roles = dict.fromkeys([*office_roles(office.bidang, settings.sops), *settings.roles()])
     return {r: tuple(p.akun for p in office.holders(r) if p.akun) for r in roles}
 
 
-def distribution_role(settings: Settings) -> str:
-    """Who reads the recipients' copies: the actor of the SOP's last step (filing, distribution)."""
-    return settings.sop.steps[-1].actor if settings.sop.steps else ""
+def distribution_roles(settings: Settings) -> tuple[str, ...]:
+    """Who reads the recipients' copies: the actor of the filing stage of every SOP that gives
+    its records out to the recipients."""
+    stages = (s.stage("arsip") for s in settings.sops)
+    return tuple(dict.fromkeys(a.role for a in stages if a and RECIPIENTS in a.kirim_ke))
 
 
 def state_in_share(settings: Settings) -> str | None:
@@ -126,12 +126,6 @@ def state_in_share(settings: Settings) -> str | None:
     if state == root or not state.is_relative_to(root):
         return None
     return state.relative_to(root).as_posix()
-
-
-def _slugs(settings: Settings, pattern: str) -> tuple[str, ...]:
-    if BIDANG_SLOT not in pattern:
-        return ("",)
-    return tuple(b.slug for b in settings.office.bidang)
 
 
 def _staff(holders: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -143,16 +137,20 @@ def _grants(accounts: Iterable[str], perm: Perm) -> Grants:
 
 
 def _inboxes(settings: Settings, holders: Mapping[str, tuple[str, ...]]) -> Iterator[Rule]:
-    for stage in settings.sop.stages:
-        for slug in _slugs(settings, stage.inbox):
-            grants = _grants(holders.get(stage.role_for(slug), ()), Perm.WRITE)
-            yield Rule(f"{INBOX}/{stage.inbox_for(slug)}", grants, grants, tree=True, drops=True)
+    folders: dict[str, set[str]] = defaultdict(set)
+    for place in every_place(settings.sops, settings.units):
+        folders[place.folder] |= set(holders.get(place.role, ()))
+    for folder, accounts in sorted(folders.items()):
+        grants = _grants(accounts, Perm.WRITE)
+        yield Rule(f"{INBOX}/{folder}", grants, grants, tree=True, drops=True)
 
 
 def _outboxes(settings: Settings, holders: Mapping[str, tuple[str, ...]]) -> Iterator[Rule]:
     for role, accounts in holders.items():
         yield _readable(f"{OUTBOX}/{role}", _grants(accounts, Perm.READ))
-    readers = _grants(holders.get(distribution_role(settings), ()), Perm.READ)
+    readers = _grants(
+        (a for r in distribution_roles(settings) for a in holders.get(r, ())), Perm.READ
+    )
     yield _readable(f"{OUTBOX}/{DISTRIBUTION}", readers)
     for penerima in settings.office.penerima:
         yield _readable(f"{OUTBOX}/{DISTRIBUTION}/{penerima.slug}", readers)

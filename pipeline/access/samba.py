@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from pipeline.access import AccessError, StateExposed
 from pipeline.access.acl import seal
 from pipeline.access.plan import AccessPlan
-from pipeline.config import STATE_ENV, STATE_FOLDER, Settings, default_state_dir
+from pipeline.settings import STATE_ENV, STATE_FOLDER, Settings, default_state_dir
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ FALSE = frozenset({"", "no", "false", "0", "off"})
 def share_section(settings: Settings, plan: AccessPlan, name: str) -> str:
     """The smb.conf section sharing `settings.root` as `[name]`, each line explained."""
     lines = [
-        f"# The shared folder of the SOP pipeline (SOP {settings.sop.nomor}), as",
+        f"# The shared folder of the SOP pipeline (SOP {', '.join(s.nomor for s in settings.sops)}), as",
         "# `pipeline access smb-conf` writes it. Add it to smb.conf, run `pipeline access apply`",
         "# (as root) for the folder permissions, then `smbcontrol smbd reload-config`.",
         "# Who may drop where is decided by the folders' POSIX ACLs that apply writes; this",

@@ -13,7 +13,9 @@ DEFAULT_PATTERN = "{klasifikasi}/{urut}/{unit}/{tahun}"
 FIELDS = frozenset({"klasifikasi", "urut", "unit", "tahun", "register"})
 
 
-def format_number(pattern: str, *, klasifikasi: str, urut: int, unit: str, tahun: int, register: str) -> str:
+def format_number(
+    pattern: str, *, klasifikasi: str, urut: int, unit: str, tahun: int, register: str
+) -> str:
     """`000.1.2/007/DPK/2026` for the default pattern; `urut` is zero-padded to three digits."""
     values = {
         "klasifikasi": klasifikasi,

@@ -15,6 +15,7 @@ from pipeline.core.office import Bidang
 from pipeline.core.people import Actor
 from pipeline.core.values import BidangData, CaseState
 
+
 class DropFacts(Protocol):
     """The dropped file as the decisions see it."""
 

@@ -47,7 +47,7 @@ from typing import Any
 
 from oletools.ooxml import XmlParser
 
-from pipeline.errors import Rejected, Where
+from pipeline.core.errors import Rejected, Where
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
-from pipeline.cells import SheetRows, UncachedFormula
-from pipeline.errors import Rejected, Where
+from pipeline.core.errors import Rejected, Where
+from pipeline.inputs.cells import SheetRows, UncachedFormula
+from pipeline.inputs.kinds import DEFAULT_LIMITS, Limits, check_drop
 from pipeline.inputs.xlsx_cells import CellMarks, Position, TooManyCells, scan_sheet
 from pipeline.inputs.xlsx_package import (
     Package,
@@ -32,7 +33,6 @@ from pipeline.inputs.xlsx_package import (
     percent_styles,
     read_package,
 )
-from pipeline.safety import DEFAULT_LIMITS, Limits, check_drop
 
 log = logging.getLogger(__name__)
 

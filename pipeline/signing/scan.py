@@ -23,8 +23,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import zxingcpp
 
-from pipeline.errors import Rejected, Where
-from pipeline.safety import password_locked
+from pipeline.core.errors import Rejected, Where
+from pipeline.inputs.pdf import password_locked
 from pipeline.signing.ink import (
     BLANK_DPI,
     Corners,

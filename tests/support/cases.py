@@ -9,9 +9,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from pipeline.app import App, open_app
-from pipeline.config import Settings, load_settings
-from pipeline.intake import RetryPolicy
-from pipeline.watcher import Watcher
+from pipeline.settings import Settings, load_settings
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, fill_form, one
 

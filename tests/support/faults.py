@@ -35,12 +35,13 @@ from pypdf import PdfReader, PdfWriter
 
 from pipeline.app import JOURNAL_FILE, open_app
 from pipeline.cli import prepare_share
-from pipeline.config import Settings, load_settings
-from pipeline.faults import CRASH_ENV
-from pipeline.intake import is_temp_name, looks_complete
+from pipeline.documents.materialize import PdfMaker
+from pipeline.inputs.content import looks_complete
+from pipeline.settings import Settings, load_settings
 from pipeline.signing.specimen import wet_signed_scan
-from pipeline.stages import PdfMaker
-from pipeline.watcher import Watcher
+from pipeline.store.fsops import is_temp_name
+from pipeline.watching.faults import CRASH_ENV
+from pipeline.watching.watcher import Watcher
 from tests.support.staff import fill_form, review_draft, text_pdf, wait_for
 from tests.support.watching import watcher_thread
 
@@ -547,7 +548,9 @@ class WholeCase:
 
     def disposition(self) -> None:
         data = big_pdf(["LEMBAR DISPOSISI", f"Permintaan data kinerja {PERIOD}"], BIG_PDF)
-        self.upload(data, "kepala-dinas/disposisi", f"Disposisi {PERIOD}.pdf", how="chunks")
+        self.upload(
+            data, "kepala-dinas/disposisi-data-kinerja", f"Disposisi {PERIOD}.pdf", how="chunks"
+        )
 
     def forms(self, case: str) -> None:
         ways = ("presized", "excel")

@@ -17,7 +17,7 @@ from pypdf.generic import (
     NameObject,
 )
 
-from pipeline.safety import docx_text
+from pipeline.inputs.word import docx_text
 
 WIDTH, HEIGHT = 595.0, 842.0
 MARGIN, BOTTOM, SIZE, LEADING = 72.0, 110.0, 10.0, 14.0

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject
 
-from pipeline.pdfconvert import convert_one
+from pipeline.documents.pdfconvert import convert_one
 
 PLACE_DATE = "Kuala Tungkal, 12 Maret 2026"
 TITLE = ("KEPALA DINAS PERPUSTAKAAN", "DAN KEARSIPAN", "KABUPATEN TANJUNG JABUNG BARAT")

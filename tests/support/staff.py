@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Settings
 from pipeline.demo import disposition_docx, fill_form, review_draft, sign_by_stamp, text_pdf
+from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
 
 __all__ = [
@@ -57,7 +57,7 @@ class Staff:
     def disposisi(self, name: str = "Disposisi Triwulan III 2026.docx") -> Path:
         path = self.scratch / name
         disposition_docx(path, "Triwulan III 2026")
-        return self.drop(path, "kepala-dinas/disposisi")
+        return self.drop(path, "kepala-dinas/disposisi-data-kinerja")
 
     def isi_formulir(self, case_id: str, slug: str, keterangan: str | None = None) -> Path:
         form = one(self.root / "outbox" / "bidang" / slug, f"{case_id} *.xlsx")

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pipeline.app import App
-from pipeline.intake import RetryPolicy
-from pipeline.watcher import Watcher
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.watcher import Watcher
 
 
 @contextmanager

@@ -23,9 +23,7 @@ def on_start(ctx: Decide, stage: StageDef, state: CaseState, step: int) -> Addit
     )
 
 
-def _copies(
-    ctx: Decide, state: CaseState, target: str, name: str, step: int
-) -> tuple[Output, ...]:
+def _copies(ctx: Decide, state: CaseState, target: str, name: str, step: int) -> tuple[Output, ...]:
     if target == RECIPIENTS:
         return tuple(
             Output(f"outbox/distribusi/{p.slug}/{name}", Copy(DROP), "distribusi",
@@ -42,9 +40,7 @@ def _deliveries(ctx: Decide, stage: StageDef) -> tuple[Delivery, ...]:
     """Mail to every recipient with an address, the signed record attached."""
     if RECIPIENTS not in stage.kirim_ke:
         return ()
-    return tuple(
-        Delivery(p.slug, p.email, ctx.input_dest) for p in ctx.office.penerima if p.email
-    )
+    return tuple(Delivery(p.slug, p.email, ctx.input_dest) for p in ctx.office.penerima if p.email)
 
 
 def default_folder(sop: SopDef, stage: StageDef) -> str:

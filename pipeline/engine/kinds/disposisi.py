@@ -44,7 +44,10 @@ def _naskah(
     number = ctx.reserve(naskah.nomor, case.id, naskah.judul) if naskah.nomor else None
     following = ctx.sop.step(step + 1)
     due = due_at(ctx.now, following.waktu, ctx.office.calendar) if following else ctx.now
-    context = naskah_context(ctx, case.id, case.period, naskah, due, number)
+    context = naskah_context(
+        ctx.office, ctx.sop, case.id, case.period, naskah, ctx.local, due.astimezone(ctx.tz),
+        number.text if number else "", ctx.drop.name,
+    )  # fmt: skip
     content = Render(naskah.template, context)
     name = f"{case.id} {naskah.judul}.docx"
     readers = dict.fromkeys((naskah.dari or stage.role, *naskah.kepada, *naskah.tembusan))

@@ -136,7 +136,9 @@ def _check_draft_base(
 def from_data(ctx: Decide, stage: StageDef, state: CaseState) -> Addition:
     """The next version rendered from the collected data, in the drafter's outbox."""
     version = len(state.drafts) + 1
-    context = draft_context(ctx, state.id, state.period, version, state.bidang)
+    context = draft_context(
+        ctx.office, ctx.sop, state.id, state.period, version, state.bidang, ctx.local
+    )
     name = f"{state.id} Draf v{version}.docx"
     step = stage.step_of("tersedia") or 1
     out = Output(

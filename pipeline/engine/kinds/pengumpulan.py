@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.core.errors import Rejected
-from pipeline.core.values import Addition, CaseState, Event, Outcome, Output
-from pipeline.core.values import Form
+from pipeline.core.values import Addition, CaseState, Event, Form, Outcome, Output
 from pipeline.engine.context import Decide
 from pipeline.engine.kinds.base import Kind
 from pipeline.engine.kinds.draf import from_data

@@ -1,0 +1,1 @@
+"""The permanent record: BagIt bags, their verification, the Daftar Arsip, reindexing."""

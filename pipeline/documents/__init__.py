@@ -1,0 +1,1 @@
+"""Making documents: templates and their contexts, forms, PDFs, stamps, batch regeneration."""

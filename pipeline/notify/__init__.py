@@ -1,0 +1,1 @@
+"""Telling people: mail, distribution of signed records, reminders."""

@@ -1,0 +1,1 @@
+"""What people read: the status board, STATUS.txt, the terminal table, the compliance report."""

@@ -1,0 +1,1 @@
+"""Watching the inboxes and running each drop through the engine, crash-safely."""

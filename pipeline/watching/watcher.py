@@ -1,0 +1,435 @@
+"""The watcher: events are hints, a scan finds what events missed, one loop does the work.
+
+The watchdog handler only queues paths with what the event says about them (written, closed by
+its writer, renamed into place). The loop decides when a queued file is ready and hands it to
+the runner, rescans the inboxes periodically and restarts the file observer when it dies.
+
+When is a file ready? With native events (the watcher runs on the machine that owns the disk) a
+file written through Samba ends with a close-after-write: a file that was written to waits for
+that close (or, should the close event be lost, for `close_grace` seconds without change). A
+file renamed into place (how Office saves) is ready at once. A file found by a scan, and every
+file in polling mode, is ready once its size and mtime held still for `settle` seconds. In all
+modes it must then not be open in Office (a lock file beside it younger than `max_lock_age`) and
+look complete as what it claims to be; a file that does not is retried with back-off (a
+pre-sized upload closes once while still zeros) and only then handed on, to be rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import re
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from pipeline.inputs.content import looks_complete
+from pipeline.store.fsops import is_temp_name
+from pipeline.watching.readiness import RetryPolicy, StabilityTracker, is_ignored, office_lock_names
+from pipeline.watching.runner import Result, Runner
+
+log = logging.getLogger(__name__)
+TICK = 0.1
+STILL_OPEN_NOTE_AFTER = 600.0  # seconds a drop may sit open in Office before its owner is told
+CLOSE_GRACE = 60.0
+"""Seconds a written file waits for its close event before stability alone is trusted."""
+MAX_LOCK_AGE = 12 * 3600.0
+"""An Office lock file older than this is left behind by a crashed editor and no longer holds."""
+OBSERVER_RETRY = 5.0
+SWEPT_FOLDERS = ("outbox", "berkas", "archive")
+_BAG_STAGING = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+class Readiness(Enum):
+    READY = "ready"
+    WAIT = "wait"
+    LOCKED = "locked"
+    SKIP = "skip"
+
+
+class Hint(Enum):
+    """What an event says about a file."""
+
+    SEEN = "seen"  # found by a scan, created, or its attributes changed
+    WRITTEN = "written"  # bytes were written: a writer has it open
+    CLOSED = "closed"  # its writer closed it (inotify IN_CLOSE_WRITE)
+    MOVED = "moved"  # renamed into place, as Office saves
+
+
+_EVENT_HINTS = {"modified": Hint.WRITTEN, "closed": Hint.CLOSED, "moved": Hint.MOVED}
+_NOT_HINTS = frozenset({"deleted", "opened", "closed_no_write"})
+
+
+def hint_for(event: FileSystemEvent) -> tuple[Path, Hint] | None:
+    """The file an event is about and what it says, or None for events that say nothing."""
+    if event.is_directory or event.event_type in _NOT_HINTS:
+        return None
+    target = event.dest_path if event.event_type == "moved" else event.src_path
+    return Path(os.fsdecode(target)), _EVENT_HINTS.get(event.event_type, Hint.SEEN)
+
+
+def lock_ages(path: Path, now: float) -> list[float]:
+    """Ages in seconds of the Office lock files beside `path` (empty: not open in Office)."""
+    wanted = office_lock_names(path.name)
+    ages = []
+    try:
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if entry.name.casefold() in wanted:
+                    ages.append(now - entry.stat().st_mtime)
+    except OSError:  # the folder or the lock vanished meanwhile
+        return ages
+    return ages
+
+
+def sweep_temporaries(root: Path) -> int:
+    """Remove what a crash left under temporary names (never in the inboxes). Returns a count.
+
+    Outputs are written as `.<name>.tmp-<hex>` and archive bags as `.<case>.<random>.tmp`, then
+    renamed into place, so a temporary name is never part of a finished filing. Only one
+    watcher runs per share.
+    """
+    found = [p for folder in SWEPT_FOLDERS for p in _temporaries(root / folder)]
+    found += [p for p in root.glob(".*") if is_temp_name(p.name)]
+    for path in found:
+        log.warning("removing %s left by an interrupted run", path)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(found)
+
+
+def _is_temporary(name: str) -> bool:
+    """A name made by `temp_name`, or an archive bag being built (`.<case>.<random>.tmp`)."""
+    return is_temp_name(name) or _BAG_STAGING.match(name) is not None
+
+
+def _temporaries(folder: Path) -> Iterator[Path]:
+    for current, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            if _is_temporary(name):
+                yield Path(current) / name
+        dirs[:] = [d for d in dirs if not _is_temporary(d)]
+
+
+@dataclass
+class _Pending:
+    due: float
+    first_seen: float
+    closed: bool = False
+    writing: bool = False
+    attempts: int = 0
+    lock_waits: int = 0
+
+
+class Intake:
+    """Which queued files are ready to be handled; the clocks are passed in.
+
+    `clock` is monotonic (waiting, back-off); `wall` is the time of day lock files are aged by.
+    """
+
+    def __init__(
+        self,
+        settle: float,
+        policy: RetryPolicy,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        native: bool = False,
+        close_grace: float = CLOSE_GRACE,
+        max_lock_age: float = MAX_LOCK_AGE,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.settle = settle
+        self.policy = policy
+        self.clock = clock
+        self.wall = wall
+        self.native = native
+        self.max_lock_age = max_lock_age
+        self.tracker = StabilityTracker(settle)
+        self.grace = StabilityTracker(max(settle, close_grace))
+        self.pending: dict[Path, _Pending] = {}
+        self._stale: set[Path] = set()
+
+    def hint(self, path: Path, kind: Hint = Hint.SEEN) -> None:
+        now = self.clock()
+        item = self.pending.setdefault(path, _Pending(due=now, first_seen=now))
+        if kind is Hint.WRITTEN:
+            item.closed, item.writing = False, True
+        elif kind in {Hint.CLOSED, Hint.MOVED}:
+            item.closed, item.writing = True, False
+        item.due = min(item.due, now)
+
+    def retry_later(self, path: Path, delay: float) -> None:
+        """Look at `path` again after `delay` seconds (queued anew if it was not pending)."""
+        self.hint(path)
+        self.pending[path].due = self.clock() + delay
+
+    def forget(self, path: Path) -> None:
+        self.pending.pop(path, None)
+        self._stale.discard(path)
+        self.tracker.forget(path)
+        self.grace.forget(path)
+
+    def due(self) -> list[Path]:
+        now = self.clock()
+        return sorted(p for p, item in self.pending.items() if item.due <= now)
+
+    def check(self, path: Path) -> Readiness:
+        """Whether a queued file is ready now; if not, when to look again is set on it."""
+        item = self.pending[path]
+        state, delay = self._state(path, item)
+        item.due = self.clock() + delay
+        return state
+
+    def lock_waits(self, path: Path) -> int:
+        """How often queued `path` was found open in Office (0 when it is not queued)."""
+        item = self.pending.get(path)
+        return item.lock_waits if item else 0
+
+    def locked(self, path: Path) -> bool:
+        """True while Office has `path` open; a lock older than `max_lock_age` is stale."""
+        ages = lock_ages(path, self.wall())
+        if ages and min(ages) > self.max_lock_age:
+            if path not in self._stale:
+                self._stale.add(path)
+                log.warning(
+                    "ignoring a stale Office lock (%.0f h) beside %s", min(ages) / 3600, path
+                )
+            return False
+        return bool(ages)
+
+    def _state(self, path: Path, item: _Pending) -> tuple[Readiness, float]:
+        if is_ignored(path.name) or not path.is_file():
+            return Readiness.SKIP, 0.0
+        if self.locked(path):
+            item.lock_waits += 1
+            return Readiness.LOCKED, max(self.settle, 1.0)
+        if not self._settled(path, item):
+            return Readiness.WAIT, max(self.settle, TICK)
+        return self._complete(path, item)
+
+    def _settled(self, path: Path, item: _Pending) -> bool:
+        """Closed by its writer (native events only), or unchanged for long enough."""
+        stat, now = path.stat(), self.clock()
+        stable = self.tracker.observe(path, stat.st_size, stat.st_mtime_ns, now)
+        quiet = self.grace.observe(path, stat.st_size, stat.st_mtime_ns, now)
+        if not self.native:
+            return stable
+        if item.closed:
+            return True
+        return quiet if item.writing else stable
+
+    def _complete(self, path: Path, item: _Pending) -> tuple[Readiness, float]:
+        if looks_complete(path):
+            return Readiness.READY, 0.0
+        item.attempts += 1
+        if self.policy.exhausted(item.attempts, self.clock() - item.first_seen):
+            log.warning("%s still incomplete after %d checks; handing it on", path, item.attempts)
+            return Readiness.READY, 0.0
+        item.closed = False  # a pre-sized upload closes once while still zeros
+        log.info("%s is not complete yet (check %d); waiting", path, item.attempts)
+        return Readiness.WAIT, self.policy.backoff(item.attempts)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, hints: queue.Queue[tuple[Path, Hint]]) -> None:
+        self.hints = hints
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        found = hint_for(event)
+        if found is not None:
+            self.hints.put(found)
+
+
+class Watcher:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        polling: bool,
+        settle: float,
+        rescan: float,
+        policy: RetryPolicy,
+        max_lock_age: float = MAX_LOCK_AGE,
+        close_grace: float = CLOSE_GRACE,
+        tick: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.runner = runner
+        self.tick = tick
+        self.inbox = runner.inbox
+        self.polling = polling
+        self.rescan = rescan
+        self.intake = Intake(
+            settle, policy, native=not polling, close_grace=close_grace, max_lock_age=max_lock_age
+        )
+        self.hints: queue.Queue[tuple[Path, Hint]] = queue.Queue()
+        self.results: Counter[str] = Counter()
+        self._observer: BaseObserver | None = None
+        self._observer_due = 0.0
+        self._next_rescan = 0.0
+
+    # --- scanning -----------------------------------------------------------------------------
+
+    def scan(self) -> Iterator[Path]:
+        for path in sorted(self.inbox.rglob("*")):
+            if path.is_file() and not is_ignored(path.name):
+                yield path
+
+    def _scan_into_intake(self) -> None:
+        for path in self.scan():
+            if path not in self.intake.pending:
+                self.intake.hint(path)
+
+    # --- the work loop ------------------------------------------------------------------------
+
+    def _drain_hints(self) -> None:
+        while True:
+            try:
+                path, kind = self.hints.get_nowait()
+            except queue.Empty:
+                return
+            if not is_ignored(path.name):
+                self.intake.hint(path, kind)
+
+    def step(self) -> None:
+        """Handle every queued file whose time has come; no single file can stop the loop."""
+        self._drain_hints()
+        for path in self.intake.due():
+            try:
+                self._advance(path)
+            except Exception:
+                log.exception("unexpected error with %s; it is looked at again later", path)
+                self.intake.retry_later(path, self.rescan / 10)
+
+    def _advance(self, path: Path) -> None:
+        readiness = self.intake.check(path)
+        if readiness in {Readiness.READY, Readiness.SKIP}:
+            self.intake.forget(path)
+            self.runner.clear_still_open(path)
+        if readiness is Readiness.LOCKED and self._open_for_long(path):
+            self.runner.note_still_open(path)
+        if readiness is Readiness.READY:
+            self._handle(path)
+
+    def _open_for_long(self, path: Path) -> bool:
+        ages = lock_ages(path, time.time())
+        return bool(ages) and min(ages) >= STILL_OPEN_NOTE_AFTER
+
+    def _handle(self, path: Path) -> None:
+        try:
+            result = self.runner.process(path)
+        except Exception:
+            # the runner rejects bad files itself; this is an I/O failure: retry later
+            log.exception("could not handle %s; it stays in the inbox and is retried", path)
+            result = Result.NOT_READY
+        if result is Result.NOT_READY:
+            self.intake.retry_later(path, self.rescan / 10)
+        self.results[result.value] += 1
+
+    def _start_up(self) -> None:
+        """Finish what an interrupted run left: pending moves, temporary files."""
+        swept = sweep_temporaries(self.runner.settings.root)
+        if swept:
+            self.results["swept"] += swept
+        self.results["recovered"] += self.runner.recover()
+
+    def run_once(self, deadline: float = 600.0) -> Counter[str]:
+        """Recover, then handle everything in the inboxes that can be handled now, and return."""
+        self._start_up()
+        self._scan_into_intake()
+        end = time.monotonic() + deadline
+        self.step()  # every queued file is looked at once, even one held open in Office
+        while self._worth_waiting() and time.monotonic() < end:
+            time.sleep(TICK)
+            self.step()
+        return self.results
+
+    def _worth_waiting(self) -> bool:
+        """Keep going while something pending may still become ready in this pass."""
+        return any(not self.intake.locked(p) for p in self.intake.pending)
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set: events, periodic rescans, a supervised observer, and the
+        application's `tick` (periodic work between drops) on every turn of the loop."""
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        self._start_up()
+        try:
+            while not stop.wait(TICK):
+                self._tick()
+        finally:
+            self._stop_observer()
+
+    def _tick(self) -> None:
+        try:
+            self._supervise()
+            if time.monotonic() >= self._next_rescan:
+                self._scan_into_intake()
+                self._next_rescan = time.monotonic() + self.rescan
+            self.step()
+            self.tick()
+        except Exception:
+            log.exception("error in the watcher loop; carrying on")
+
+    # --- the observer -------------------------------------------------------------------------
+
+    def observer_alive(self) -> bool:
+        """True while the file observer and all its emitters run."""
+        observer = self._observer
+        if observer is None or not observer.is_alive():
+            return False
+        return bool(observer.emitters) and all(e.is_alive() for e in observer.emitters)
+
+    def _supervise(self) -> None:
+        """(Re)start the file observer; watchdog's emitters stop when the inbox disappears."""
+        if self.observer_alive() or time.monotonic() < self._observer_due:
+            return
+        self._observer_due = time.monotonic() + OBSERVER_RETRY
+        if self._observer is not None:
+            log.warning("file observer stopped (share unavailable?); restarting it")
+            self._stop_observer()
+            self.results["observer-restarts"] += 1
+        try:
+            self._observer = self._start_observer()
+        except OSError as exc:
+            log.warning("cannot watch %s yet (%s); trying again shortly", self.inbox, exc)
+            return
+        self._next_rescan = 0.0  # what changed while nobody watched
+
+    def _stop_observer(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            observer.stop()
+            if observer.is_alive():
+                observer.join(timeout=5)
+
+    def _start_observer(self) -> BaseObserver:
+        if not self.inbox.is_dir():
+            raise FileNotFoundError(f"inbox {self.inbox} is not available")
+        try:
+            observer = self._observer_of(polling=self.polling)
+        except OSError as exc:  # e.g. inotify limits; polling still works
+            log.warning("native file events unavailable (%s); polling instead", exc)
+            observer = self._observer_of(polling=True)
+            self.intake.native = False
+        mode = "native events" if self.intake.native else "polling"
+        log.info("watching %s (%s)", self.inbox, mode)
+        return observer
+
+    def _observer_of(self, *, polling: bool) -> BaseObserver:
+        observer: BaseObserver = PollingObserver(timeout=1.0) if polling else Observer()
+        observer.schedule(_Handler(self.hints), str(self.inbox), recursive=True)
+        observer.daemon = True
+        observer.start()
+        return observer

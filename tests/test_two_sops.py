@@ -1,0 +1,133 @@
+"""Two SOPs of different shapes in one share at the same time: the performance-data SOP (040)
+and outgoing letters, their drops interleaved in shared folders, each routed by its case number
+and each filed with its own SOP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import bagit
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from pipeline.app import App, open_app
+from pipeline.cli import main
+from pipeline.settings import Settings
+from pipeline.signing.specimen import wet_signed_scan
+from tests.support.pdfs import quick_pdf
+from tests.support.staff import Staff, one, wait_for
+from tests.support.watching import watcher_thread
+
+DK, SK = "DK-2026-001", "SK-2026-001"
+
+
+@pytest.fixture
+def running(share: Settings) -> Iterator[App]:
+    app = open_app(share, to_pdf=quick_pdf)
+    try:
+        with watcher_thread(app, rescan=5.0):
+            yield app
+    finally:
+        app.close()
+
+
+def letter(path: Path) -> Path:
+    """An outgoing letter as a bidang drafts it in Word, ending with the Head's signature block."""
+    doc = Document()
+    doc.add_paragraph("Nomor : ……")
+    doc.add_paragraph(f"Hal   : {path.stem}")
+    doc.add_paragraph("Yth. Kepala Perangkat Daerah se-Kabupaten Tanjung Jabung Barat")
+    doc.add_paragraph("Dengan hormat, kami mengundang Bapak/Ibu pada rapat koordinasi.")
+    block = doc.add_paragraph(
+        "Kuala Tungkal, 6 Juli 2026\nKepala Dinas Perpustakaan dan Kearsipan,\n\n\n\n"
+        "ERLINAWATY, SH\nNIP. 19750404 200604 2 006"
+    )
+    block.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.save(str(path))
+    return path
+
+
+def arrived(root: Path, pattern: str) -> Path:
+    folder = root / Path(pattern).parent
+    wait_for(lambda: any(folder.glob(Path(pattern).name)), pattern)
+    return one(folder, Path(pattern).name)
+
+
+def sign(staff: Staff, root: Path, case_id: str) -> None:
+    issued = arrived(root, f"outbox/kepala-dinas/{case_id} Untuk Ditandatangani.pdf")
+    scan = staff.scratch / f"{case_id} Ditandatangani.pdf"
+    scan.write_bytes(wet_signed_scan(issued.read_bytes(), dpi=150))
+    staff.drop(scan, "kepala-dinas/tanda-tangan")
+
+
+def paraf(staff: Staff, root: Path, case_id: str, role: str) -> None:
+    copy = arrived(root, f"outbox/{role}/{case_id} Draf Final v* untuk paraf.docx")
+    staff.drop(copy, f"{role}/paraf")
+
+
+def test_two_sops_run_side_by_side_and_each_is_filed_with_its_own(
+    running: App, tmp_path: Path
+) -> None:
+    settings, root = running.settings, running.settings.root
+    staff = Staff(settings, tmp_path / "desk")
+    staff.disposisi()  # DK-2026-001 opens
+    staff.drop(letter(tmp_path / "Undangan rapat.docx"), "bidang/sekretariat/konsep-surat-keluar")
+    for b in settings.office.bidang:
+        arrived(root, f"outbox/bidang/{b.slug}/{DK} *.xlsx")
+        staff.isi_formulir(DK, b.slug)
+    paraf(staff, root, SK, "sekretaris")  # the shared paraf folder: routed by the case number
+    arrived(root, f"outbox/analis/{DK} Draf v1.docx")
+    staff.telaah_draf(DK, 1)
+    sign(staff, root, SK)  # the shared signature folder
+    paraf(staff, root, DK, "kasubag-ppmep")
+    paraf(staff, root, DK, "sekretaris")
+    sign(staff, root, DK)
+    for case in (DK, SK):
+        wait_for(lambda c=case: _closed(running, c), f"{case} closed")
+
+    dk_bag, sk_bag = root / "archive/2026" / DK, root / "archive/2026" / SK
+    for bag in (dk_bag, sk_bag):
+        bagit.Bag(str(bag)).validate()
+    dk_info = (dk_bag / "bag-info.txt").read_text(encoding="utf-8")
+    sk_info = (sk_bag / "bag-info.txt").read_text(encoding="utf-8")
+    assert "SOP-Nomor: 040/34.15/PUSTAKA/2025" in dk_info
+    assert (
+        "SOP-Nomor: CONTOH/SURAT-KELUAR" in sk_info
+        and "SOP-Nama: Pengelolaan Surat Keluar" in sk_info
+    )
+    assert "Nomor-Naskah: 000.1.2/001/DPK/2026" in sk_info
+    manifest = json.loads((sk_bag / "data/manifest.json").read_text(encoding="utf-8"))
+    assert [s["no"] for s in manifest["timeline"]] == [1, 2, 3, 4]
+    assert all(s["completed_at"] for s in manifest["timeline"])
+    assert manifest["sop"]["kode"] == "SK"
+    back = root / f"outbox/bidang/sekretariat/{SK} Surat Keluar.pdf"
+    assert back.read_bytes() == (root / f"outbox/sekretaris/{SK} Surat Keluar.pdf").read_bytes()
+    assert not list((root / "outbox/distribusi").rglob(f"{SK}*")), "letters go to their drafter"
+    assert list((root / "outbox/distribusi").rglob(f"{DK}*"))
+
+
+def _closed(app: App, case_id: str) -> bool:
+    state = app.journal.case(case_id)
+    return state is not None and state.closed
+
+
+def test_the_register_lists_the_numbers_given(
+    running: App, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, root = running.settings, running.settings.root
+    staff = Staff(settings, tmp_path / "desk")
+    for name in ("Undangan.docx", "Pemberitahuan.docx"):
+        staff.drop(letter(tmp_path / name), "bidang/pengelolaan-arsip/konsep-surat-keluar")
+    for case_id in (SK, "SK-2026-002"):
+        paraf(staff, root, case_id, "sekretaris")
+        arrived(root, f"outbox/kepala-dinas/{case_id} Untuk Ditandatangani.pdf")
+    assert main(["register", str(root), "--state", str(settings.state_dir), "--year", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert "000.1.2/001/DPK/2026" in out and "000.1.2/002/DPK/2026" in out
+    assert main(["sop", "list", str(root), "--state", str(settings.state_dir)]) == 0
+    listing = capsys.readouterr().out
+    assert "inbox/kepala-dinas/disposisi-data-kinerja/" in listing
+    assert "inbox/bidang/<bidang>/konsep-surat-keluar/" in listing
