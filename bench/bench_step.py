@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from pipeline.app import open_app
-from pipeline.cli import prepare_share
+from pipeline.share import prepare_share
 from tests.support.staff import Staff
 
 CASE = "DK-2026-001"

@@ -27,6 +27,10 @@ def cancel(settings: Settings, journal: Journal, case_id: str, reason: str, now:
     note = settings.root / "berkas" / case_id / NOTE
     local = now.astimezone(settings.tz)
     text = f"KASUS {case_id} DIBATALKAN\n\nTanggal : {tanggal(local)} pukul {local:%H.%M}\nAlasan  : {reason}\n"
+    numbers = journal.number_records(case_id)
+    if numbers:  # recorded as batal in the register, never given again
+        text += "\nNomor naskah yang dibatalkan (tidak dipakai lagi):\n"
+        text += "".join(f"- {n.number} ({n.document})\n" for n in numbers)
     atomic_write(note, text.encode())
     journal.cancel_case(case_id, now)
     tidy_case(settings.root, case_id, closed=True)

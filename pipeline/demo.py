@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from openpyxl import load_workbook
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from pipeline.app import open_app
 from pipeline.core.office import Bidang, Indikator
+from pipeline.core.pemeriksaan import CHECKLIST_ITEM, CHECKLIST_TITLE
 from pipeline.documents.stamp import stamp_text
 from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
@@ -21,13 +23,19 @@ from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 
 SAMPLE_FACTORS = (1.04, 0.93, 1.12, 0.88, 1.0)
-SAMPLE_NOTES = (
-    "Rekap laporan bulanan bidang, Januari–September",
-    "Data aplikasi layanan per akhir triwulan",
-    "Hasil monitoring dan evaluasi bersama Inspektorat",
-    "Rekap buku tamu dan daftar hadir kegiatan",
-    "Laporan kegiatan bidang yang telah diverifikasi",
-)
+SAMPLE_NOTES = {
+    "%": "Dihitung dari laporan realisasi bidang per akhir periode",
+    "nilai": "Hasil penilaian terakhir yang diterima dari evaluator",
+    "indeks": "Hasil pengukuran terakhir bersama Perpustakaan Nasional",
+    "orang": "Rekap buku tamu dan aplikasi keanggotaan perpustakaan",
+    "eksemplar": "Laporan sirkulasi dari aplikasi INLISLite",
+    "menit": "Rata-rata dari sampel transaksi peminjaman di loket layanan",
+    "temuan": "Rekap tindak lanjut LHP Inspektorat per akhir periode",
+    "perpustakaan": "Berita acara pembinaan dan daftar hadir kunjungan",
+    "berkas": "Berita acara alih media dan daftar arsip hasil pemindaian",
+    "OPD": "Laporan pembinaan kearsipan ke perangkat daerah",
+}
+OTHER_NOTE = "Laporan kegiatan bidang yang telah diverifikasi"
 FRACTIONAL_UNITS = frozenset({"%", "nilai", "indeks"})
 """Units whose realisasi may have decimals; every other unit counts whole things."""
 RESULT_WORDS = {
@@ -40,10 +48,16 @@ RESULT_WORDS = {
 }
 
 
-def sample_realisasi(indikator: Indikator, factor: float) -> float:
-    """A plausible realisasi: whole counts, one decimal for percentages, scores and indexes."""
-    value = indikator.target * factor
+def sample_realisasi(indikator: Indikator, target: float, factor: float) -> float:
+    """A plausible realisasi near `target` (the one the form shows for the period): whole
+    counts, one decimal for percentages, scores and indexes."""
+    value = target * factor
     return round(value, 1) if indikator.satuan in FRACTIONAL_UNITS else float(round(value))
+
+
+def sample_note(indikator: Indikator) -> str:
+    """Where a bidang would say its figure comes from."""
+    return SAMPLE_NOTES.get(indikator.satuan, OTHER_NOTE)
 
 
 def text_pdf(lines: list[str]) -> bytes:
@@ -73,23 +87,41 @@ def disposition_docx(path: Path, period: str) -> None:
 
 
 def fill_form(form: Path, dest: Path, bidang: Bidang, keterangan: str | None = None) -> None:
-    """Fill a bidang's issued form as its staff would: realisasi and a note for every IKU."""
+    """Fill a bidang's issued form as its staff would: realisasi near the target the form
+    shows, and where the figure comes from, for every IKU."""
     wb = load_workbook(form)
     ws = wb.active
     assert ws is not None
     for offset, ind in enumerate(bidang.iku):
         row = 7 + offset
         factor = SAMPLE_FACTORS[offset % len(SAMPLE_FACTORS)]
-        note = keterangan or SAMPLE_NOTES[offset % len(SAMPLE_NOTES)]
-        ws.cell(row=row, column=6, value=sample_realisasi(ind, factor))
-        ws.cell(row=row, column=7, value=note)
+        shown = ws.cell(row=row, column=4).value
+        target = float(shown) if isinstance(shown, int | float) else ind.target
+        ws.cell(row=row, column=6, value=sample_realisasi(ind, target, factor))
+        ws.cell(row=row, column=7, value=keterangan or sample_note(ind))
     wb.save(dest)
 
 
 def review_draft(draft: Path, dest: Path) -> None:
+    """The analyst works through the draft's checklist, removes it, and adds a note."""
     doc = Document(str(draft))
+    remove_checklist(doc)
     doc.add_paragraph("Catatan analis: data telah ditelaah dan dibandingkan dengan Renstra.")
     doc.save(str(dest))
+
+
+def remove_checklist(doc: DocumentObject) -> None:
+    """Delete the Catatan Pemeriksaan (its title, its instruction and every item), as the
+    checklist asks once it has been worked through."""
+    paragraphs = doc.paragraphs
+    start = next((n for n, p in enumerate(paragraphs) if p.text == CHECKLIST_TITLE), None)
+    if start is None:
+        return
+    end = start + 2
+    while end < len(paragraphs) and paragraphs[end].text.startswith(CHECKLIST_ITEM):
+        end += 1
+    for para in paragraphs[start:end]:
+        para._p.getparent().remove(para._p)
 
 
 def _one(folder: Path, pattern: str) -> Path:

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipeline.core.capaian import target_problems
 from pipeline.core.errors import ConfigError
 from pipeline.core.office import (
+    SATUAN_CACAH,
     AccessPolicy,
     ArsipPolicy,
+    AturanCapaian,
     Bidang,
     Indikator,
     Numbering,
@@ -30,7 +33,7 @@ from pipeline.core.office import (
 from pipeline.core.sla import WorkCalendar
 from pipeline.definitions import SOP_FOLDER, load_all
 from pipeline.engine.model import SopDef
-from pipeline.engine.numbers import DEFAULT_PATTERN, pattern_problems
+from pipeline.engine.numbers import DEFAULT_PATTERN, pattern_problems, register_clashes
 
 OFFICE_FILE = "kantor.toml"
 LEGACY_SOP_FILE = "sop-040.toml"  # the single SOP file of earlier releases, now config/sop/
@@ -105,8 +108,21 @@ def load_settings(root: Path, state_dir: Path | None = None, **options: Any) -> 
     config_dir = root / "config"
     sops = load_all(config_dir / SOP_FOLDER)
     office = load_office(config_dir / OFFICE_FILE, root, sops)
+    clashes = register_clashes(office.penomoran.pola, registers(office, sops))
+    if clashes:
+        raise ConfigError(f"{config_dir / OFFICE_FILE}: [penomoran]: {'; '.join(clashes)}")
     state = (state_dir or default_state_dir(root)).resolve()
     return Settings(root=root, state_dir=state, office=office, sops=sops, **options)
+
+
+def registers(office: Office, sops: tuple[SopDef, ...]) -> dict[str, set[str]]:
+    """Each register the SOPs number documents in, with the kode klasifikasi it is used with."""
+    found: dict[str, set[str]] = {}
+    for sop in sops:
+        for name in sop.registers():
+            kode = office.klasifikasi(name, sop.klasifikasi)
+            found.setdefault(name, set()).add(kode)
+    return found
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -151,23 +167,62 @@ def _office(raw: dict[str, Any], root: Path, sops: tuple[SopDef, ...]) -> Office
         pegawai=pegawai,
         akses=_access(raw.get("akses", {}), pegawai),
         penomoran=_numbering(raw.get("penomoran", {})),
+        capaian=_aturan_capaian(raw.get("capaian", {})),
     )
 
 
 def _bidang(raw: dict[str, Any]) -> Bidang:
-    iku = tuple(
-        Indikator(
-            kode=str(i["kode"]),
-            nama=str(i["indikator"]),
-            satuan=str(i["satuan"]),
-            target=float(i["target"]),
-            polaritas=Polarity(i.get("polaritas", "naik")),
-        )
-        for i in raw["iku"]
-    )
+    iku = tuple(_indikator(i) for i in raw["iku"])
     if not iku:
         raise ValueError(f"bidang {raw['slug']} has no IKU")
     return Bidang(slug=str(raw["slug"]), nama=str(raw["nama"]), iku=iku)
+
+
+def _indikator(raw: dict[str, Any]) -> Indikator:
+    """One IKU: `target` (annual), optionally `target_triwulan` (4 numbers), `target_semester`
+    (2 numbers) and `kumulatif` (default true: period targets count from January)."""
+    kode = str(raw["kode"])
+    kumulatif = raw.get("kumulatif", True)
+    if not isinstance(kumulatif, bool):
+        raise ValueError(f"{kode}: kumulatif must be true or false")
+    indikator = Indikator(
+        kode=kode,
+        nama=str(raw["indikator"]),
+        satuan=str(raw["satuan"]),
+        target=float(raw["target"]),
+        polaritas=Polarity(raw.get("polaritas", "naik")),
+        target_triwulan=_period_targets(raw, "target_triwulan", 4),
+        target_semester=_period_targets(raw, "target_semester", 2),
+        kumulatif=kumulatif,
+    )
+    problems = target_problems(indikator)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return indikator
+
+
+def _period_targets(raw: dict[str, Any], key: str, count: int) -> tuple[float, ...]:
+    values = raw.get(key, [])
+    if not isinstance(values, list) or len(values) not in (0, count):
+        raise ValueError(f"{raw['kode']}: {key} needs {count} numbers, one per period in order")
+    return tuple(float(v) for v in values)
+
+
+def _aturan_capaian(raw: dict[str, Any]) -> AturanCapaian:
+    """`[capaian]`: batas_atas (a cap in percent, at least 100; absent: no cap),
+    kelipatan_wajar (warn above this many times the target) and satuan_cacah."""
+    cap = raw.get("batas_atas")
+    if cap is not None and float(cap) < 100:
+        raise ValueError("capaian.batas_atas: a cap must be at least 100 (percent)")
+    multiple = float(raw.get("kelipatan_wajar", AturanCapaian.kelipatan_wajar))
+    if multiple <= 1:
+        raise ValueError("capaian.kelipatan_wajar must be more than 1")
+    units = raw.get("satuan_cacah", SATUAN_CACAH)
+    if not isinstance(units, list | tuple):
+        raise ValueError("capaian.satuan_cacah must be a list of units")
+    return AturanCapaian(
+        None if cap is None else float(cap), multiple, tuple(str(u).strip() for u in units)
+    )
 
 
 OFFICE_ROLES = ("kepala-dinas", "sekretaris", "kasubag-ppmep", "analis")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pipeline.definitions import SOP_FOLDER
+from pipeline.documents.templates import Documents
 from pipeline.engine.model import SopDef, StageDef
 from pipeline.engine.routing import every_place
-from pipeline.settings import OFFICE_FILE, Settings, defaults_dir
+from pipeline.settings import OFFICE_FILE, Settings, defaults_dir, load_settings
 from pipeline.store.fsops import atomic_write
 
 GUIDE = "PETUNJUK.txt"
@@ -44,7 +46,14 @@ def layout_folders(settings: Settings) -> list[Path]:
     inboxes = {root / "inbox" / p.folder for p in every_place(settings.sops, settings.units)}
     outboxes = [root / "outbox" / r for r in settings.roles()]
     distribution = [root / "outbox" / "distribusi" / p.slug for p in office.penerima]
-    return [*sorted(inboxes), *outboxes, *distribution, root / "archive", root / "berkas"]
+    return [
+        *sorted(inboxes),
+        *outboxes,
+        *distribution,
+        root / "archive",
+        root / "berkas",
+        root / "riwayat",
+    ]
 
 
 def create_layout(settings: Settings) -> list[Path]:
@@ -123,3 +132,14 @@ def _what(stage: StageDef) -> str:
         "tanda-tangan": "PDF dari outbox ditandatangani (TTE, atau basah lalu dipindai)",
         "arsip": "diarsipkan di archive/ dan dibagikan",
     }[stage.jenis]
+
+
+def prepare_share(root: Path, state: Path | None, **options: Any) -> Settings:
+    """A share ready to run: the shipped defaults installed where missing, the settings
+    loaded and checked, the folders made, every template tried once."""
+    root.mkdir(parents=True, exist_ok=True)
+    install_defaults(root)
+    settings = load_settings(root, state, **options)
+    create_layout(settings)
+    Documents(settings.templates_dir).check_all(settings.office, settings.sops)
+    return settings

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import prepare_share
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 
 
 @pytest.fixture(autouse=True)

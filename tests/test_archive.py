@@ -16,6 +16,7 @@ from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
 from tests.support.cases import (
     FIRST,
+    TteDesk,
     configure,
     drive_to_signing,
     quick_app,
@@ -62,19 +63,15 @@ def at_signing(share: Settings, tmp_path: Path) -> tuple[App, Staff]:
 def test_trusted_electronic_signature_is_filed_byte_for_byte(
     share: Settings, tmp_path: Path
 ) -> None:
-    ca = make_ca()
-    write_trust_roots(trust_folder(share), ca)
-    settings = configure(share, policy="wajib-tte")
-    app = quick_app(settings)
-    staff = Staff(settings, tmp_path / "desk")
+    desk = TteDesk.open(share, tmp_path)
     try:
-        drive_to_signing(app, staff)
-        issued = staff.signing_copy(FIRST)
-        signed = sign_pdf(issued, make_signer(ca, "Kepala Dinas Uji"), ca, tmp_path)
-        drop_signed(staff, signed)
-        assert run_pass(app) == {"accepted": 1, "recovered": 0}
+        issued = desk.staff.signing_copy(FIRST)
+        signed = sign_pdf(issued, make_signer(desk.ca, "Kepala Dinas Uji"), desk.ca, tmp_path)
+        drop_signed(desk.staff, signed)
+        assert run_pass(desk.app) == {"accepted": 1, "recovered": 0}
     finally:
-        app.close()
+        desk.app.close()
+    settings = desk.settings
     bag = bag_of(settings)
     bagit.Bag(str(bag)).validate()
     filed = one(bag / "data/masuk", "09 tanda tangan - *.pdf")
@@ -194,6 +191,7 @@ def test_daftar_arsip_lists_every_bag(at_signing: tuple[App, Staff]) -> None:
     app, staff = at_signing
     drop_signed(staff, scanned(staff))
     run_pass(app)
+    app.status.write()  # as `watch --once` ends (a running watcher: at its next refresh)
     listing = app.settings.root / "archive" / "daftar-arsip.xlsx"
     assert listing.exists()
     cells = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.cli import main, prepare_share
+from pipeline.cli import main
 from pipeline.core.assign import assign_case, find_case_ids, period_from_name
 from pipeline.core.capaian import capaian, format_angka, format_persen, kriteria
 from pipeline.core.errors import Rejected, RejectedMany
@@ -18,6 +18,7 @@ from pipeline.documents.forms import build_form
 from pipeline.engine.timeline import current_step, timeline
 from pipeline.inputs.forms import read_form
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 WIB
 

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.core.errors import Rejected
 from pipeline.core.office import Bidang, Office
+from pipeline.core.pemeriksaan import CHECKLIST_TITLE
 from pipeline.core.people import NOBODY, Actor
 from pipeline.core.values import (
     DROP,
@@ -319,6 +320,16 @@ def test_the_analysts_version_goes_to_the_first_paraf() -> None:
     assert outcome.draft is not None and outcome.draft.version == 2
 
 
+def test_a_version_still_carrying_the_analysts_checklist_is_refused() -> None:
+    state = case("DK-2026-001", *DRAFTING, drafts=(draft(1, "b" * 64, "pipeline"),))
+    facts = Facts(
+        "DK-2026-001 Draf v2.docx", "analis/draf", sha256="c" * 64,
+        content=f"DK-2026-001\n{CHECKLIST_TITLE}\n\u2610 SEK-03: realisasi 2,24 temuan",
+    )  # fmt: skip
+    problem = refused(DK, facts, Cases({state.id: state}), "analis", "draf")
+    assert CHECKLIST_TITLE in problem.alasan and "hapus seluruh bagian itu" in problem.saran
+
+
 def test_a_draft_before_draft_one_is_refused() -> None:
     state = case("DK-2026-001", "disposisi", "perintah")
     problem = refused(DK, draft_drop(), Cases({state.id: state}), "analis", "draf")
@@ -378,7 +389,28 @@ def test_the_last_paraf_issues_the_signing_copy() -> None:
     (signing,) = outcome.outputs
     assert signing.path == "outbox/kepala-dinas/DK-2026-001 Untuk Ditandatangani.pdf"
     assert isinstance(signing.content, SigningCopy) and signing.content.version == 2
-    assert "Paraf Kasubag PPMEP" in signing.content.record and signing.step == 8
+    record = signing.content.record.splitlines()
+    assert record[0] == "Paraf naskah DK-2026-001 versi 2 (tercatat oleh sistem)"
+    assert record[1].startswith("Diparaf oleh Kasubag PPMEP, ") and signing.step == 8
+
+
+def test_the_signing_copy_names_the_pegawai_who_initialled_and_restates_the_version() -> None:
+    """The journal's attribution gives the name; an account that is no pegawai gives the role.
+    The template the version was drafted from comes along, with the final version's values."""
+    bidang = {b.slug: data(b.slug) for b in OFFICE.bidang}
+    state = replace(final_case("draf_final", "paraf:kasubag-ppmep"), bidang=bidang)
+    named = Event("paraf:kasubag-ppmep", NOW - timedelta(hours=2), "Drs. HENDRA SAPUTRA (hendra)")
+    state = replace(state, events=(*state.events[:-1], named))
+    drop = replace(paraf_drop(), actor=Actor("budi"))
+    outcome = run(DK, drop, Cases({state.id: state}), "sekretaris", "paraf")
+    (signing,) = outcome.outputs
+    copy = signing.content
+    assert isinstance(copy, SigningCopy)
+    lines = copy.record.splitlines()
+    assert lines[1].startswith("Diparaf oleh Drs. HENDRA SAPUTRA (Kasubag PPMEP), ")
+    assert lines[2].startswith("Diparaf oleh Sekretaris Dinas, "), "akun budi is no pegawai"
+    assert copy.template == "draf-data-kinerja.docx"
+    assert copy.context is not None and copy.context["versi"] == "2"
 
 
 def test_the_letters_signing_copy_carries_its_number() -> None:

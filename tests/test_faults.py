@@ -38,6 +38,7 @@ from tests.support.faults import (
     stop_gently,
 )
 from tests.support.staff import wait_for
+from tests.support.watching import stopped_at_the_end
 
 pytestmark = pytest.mark.slow
 
@@ -286,14 +287,8 @@ def staff_at_work(tmp_path: Path) -> Iterator[Staff]:
         (i * 2.5 + rng.uniform(0, 2), desk.disposition(f"{i:02d}")) for i in range(KILL_CASES)
     ]
     staff = Staff(site, desk, letters)
-    stop = threading.Event()
-    worker = threading.Thread(target=staff.work, args=(stop,), name="staff")
-    worker.start()
-    try:
+    with stopped_at_the_end(staff.work, "staff"):
         yield staff
-    finally:
-        stop.set()
-        worker.join(timeout=30)
 
 
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(

@@ -25,12 +25,13 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 
 from pipeline.app import App, open_app
-from pipeline.cli import main, prepare_share
+from pipeline.cli import main
 from pipeline.core.values import CaseState
 from pipeline.demo import disposition_docx, fill_form, review_draft, text_pdf
 from pipeline.engine.routing import every_place, places_of
 from pipeline.inputs.cells import set_text
 from pipeline.settings import Settings, load_settings
+from pipeline.share import prepare_share
 from pipeline.signing.specimen import wet_signed_scan
 from pipeline.views.status import build_status
 from pipeline.watching.readiness import RetryPolicy

@@ -34,6 +34,8 @@ from pipeline.watching.readiness import (
     is_ignored,
     office_lock_names,
     office_lock_present,
+    quiet_for,
+    whole_as_what_it_is,
 )
 from tests.support import hostile
 from tests.support.pdfs import quick_pdf
@@ -223,6 +225,22 @@ def test_stability_rejects_a_negative_settle_time() -> None:
         StabilityTracker(-1)
 
 
+def test_stability_says_how_long_until_a_file_counts_as_stable() -> None:
+    tracker = StabilityTracker(settle_seconds=2.0)
+    path = Path("inbox/bidang/umum/formulir.xlsx")
+    assert tracker.remaining(path, now=5.0) == 2.0  # never seen: the whole settle time
+    tracker.observe(path, 10, 1, now=5.0)
+    assert tracker.remaining(path, now=6.5) == pytest.approx(0.5)
+    tracker.observe(path, 20, 2, now=6.5)  # changed: the wait starts over
+    assert tracker.remaining(path, now=6.5) == 2.0
+    assert tracker.remaining(path, now=9.0) == 0.0
+
+
+def test_quiet_for_counts_from_the_mtime_and_never_below_zero() -> None:
+    assert quiet_for(100.0, now=102.5) == 2.5
+    assert quiet_for(100.0, now=99.0) == 0.0  # a mtime ahead of this clock: just written
+
+
 # --- completeness ---------------------------------------------------------------------------
 
 
@@ -404,6 +422,26 @@ def test_looks_complete_waits_for_a_file_that_is_still_all_zeros(tmp_path: Path,
     assert not looks_complete(path)
     path.write_bytes(b"isi" + bytes(4093))
     assert looks_complete(path)
+
+
+@pytest.mark.parametrize("name", sorted(MAKERS))
+def test_only_content_with_an_end_marker_proves_itself_whole(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    data = MAKERS[name]()
+    path.write_bytes(data)
+    assert whole_as_what_it_is(path) is (name in END_MARKED and name != "pindaian.tif")
+    path.write_bytes(data[: len(data) // 2])
+    assert not whole_as_what_it_is(path)
+    path.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))  # pre-sized
+    assert not whole_as_what_it_is(path)
+
+
+@pytest.mark.parametrize("data", [b"catatan kinerja\n" * 40, b"", bytes(64)])
+def test_text_and_empty_files_never_prove_themselves_whole(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "catatan.txt"
+    path.write_bytes(data)
+    assert not whole_as_what_it_is(path)
+    assert not whole_as_what_it_is(tmp_path / "hilang.pdf")
 
 
 def test_looks_complete_is_false_for_an_empty_or_missing_file(tmp_path: Path) -> None:

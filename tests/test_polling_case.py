@@ -1,6 +1,7 @@
 """The watcher on a plain folder: a whole case in polling mode, and how the watcher decides
-when a queued file is ready (closes, renames, pre-sized files, Office locks, back-off), keeps
-going when a file fails, never handles a file twice, and restarts its observer."""
+when a queued file is ready (closes, renames, pre-sized files, Office locks, back-off; a polled
+file whole as what it is at once, a half-written one never), keeps going when a file fails,
+never handles a file twice, restarts its observer, and sleeps while nothing is due."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,7 +33,15 @@ from pipeline.settings import Settings
 from pipeline.store.fsops import temp_name
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.runner import Result
-from pipeline.watching.watcher import Hint, Intake, Readiness, Watcher, hint_for, sweep_temporaries
+from pipeline.watching.watcher import (
+    QUIET,
+    Hint,
+    Intake,
+    Readiness,
+    Watcher,
+    hint_for,
+    sweep_temporaries,
+)
 from tests.support.faults import (
     Desk,
     LocalCourier,
@@ -42,8 +52,9 @@ from tests.support.faults import (
     sha256,
     watching,
 )
-from tests.support.hostile import make_xlsx
+from tests.support.hostile import bmp_bytes, cfb_bytes, make_docx, make_pdf, make_xlsx, pdf_bytes
 from tests.support.staff import wait_for
+from tests.support.watching import stopped_at_the_end
 
 # --- a whole case, polled ----------------------------------------------------------------------
 
@@ -139,13 +150,118 @@ def test_a_file_renamed_into_place_is_ready_at_once_with_events(form: Path) -> N
     assert native.check(form) is Readiness.READY
 
 
-def test_polling_trusts_only_a_stable_size_and_mtime(form: Path) -> None:
-    clock = Clock()
-    polled = Intake(0.5, RetryPolicy(), clock, native=False)
-    polled.hint(form, Hint.MOVED)
-    assert polled.check(form) is Readiness.WAIT
-    clock.now += 0.6
+def aged(path: Path, seconds: float) -> Clock:
+    """A wall clock reading `seconds` after `path` was last written."""
+    return Clock(path.stat().st_mtime + seconds)
+
+
+def long_after() -> Clock:
+    """A wall clock an hour ahead: every file written in the test is long quiet."""
+    return Clock(time.time() + 3600)
+
+
+def test_polling_takes_a_quiet_whole_file_at_first_look(form: Path) -> None:
+    polled = Intake(2.0, RetryPolicy(), Clock(), native=False, wall=aged(form, 1.0))
+    polled.hint(form, Hint.SEEN)
+    assert polled.check(form) is Readiness.READY  # its zip proves it whole: no settle time
+
+
+def test_polling_waits_only_until_a_whole_file_is_quiet(form: Path) -> None:
+    clock, wall = Clock(), aged(form, 0.05)
+    polled = Intake(2.0, RetryPolicy(), clock, native=False, wall=wall)
+    polled.hint(form, Hint.SEEN)
+    assert polled.check(form) is Readiness.WAIT  # written a moment ago
+    again = polled.next_due() - clock.now
+    assert 0 < again <= QUIET  # looked at again once it may be quiet, not after the settle
+    clock.now += again + 0.01
+    wall.now += again + 0.01
+    assert polled.due() == [form]
     assert polled.check(form) is Readiness.READY
+
+
+def test_polling_takes_a_changed_file_only_once_it_is_quiet_again(form: Path) -> None:
+    clock, wall = Clock(), aged(form, 1.0)
+    polled = Intake(2.0, RetryPolicy(), clock, native=False, wall=wall)
+    form.write_bytes(form.read_bytes())  # written again just now
+    wall.now = form.stat().st_mtime + 0.1
+    polled.hint(form, Hint.WRITTEN)
+    assert polled.check(form) is Readiness.WAIT
+    wall.now += QUIET
+    assert polled.check(form) is Readiness.READY
+
+
+def _half_written(whole: bytes) -> list[tuple[str, bytes]]:
+    """What a reader meets while `whole` is still being written, sequentially or pre-sized."""
+    third = len(whole) // 3
+    return [
+        ("first third", whole[:third]),
+        ("all but the end", whole[:-64]),
+        ("pre-sized, zeros", bytes(len(whole))),
+        ("pre-sized, half filled", whole[: len(whole) // 2] + bytes(len(whole) - len(whole) // 2)),
+    ]
+
+
+WHOLE = {
+    "disposisi.pdf": lambda folder: make_pdf(folder, pages=["LEMBAR DISPOSISI"] * 3),
+    "formulir.xlsx": lambda folder: make_xlsx(folder, rows=[[f"IKU-{i}", i] for i in range(300)]),
+    "draf.docx": lambda folder: make_docx(folder, paragraphs=[f"Paragraf {i}" for i in range(80)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE))
+def test_polling_never_takes_a_half_written_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / "desk").mkdir()
+    whole = WHOLE[name](tmp_path / "desk").read_bytes()
+    path = tmp_path / name
+    clock = Clock()
+    polled = Intake(0.5, RetryPolicy(first=0.2), clock, native=False, wall=long_after())
+    for what, part in _half_written(whole):
+        path.write_bytes(part)
+        polled.hint(path, Hint.WRITTEN)
+        assert polled.check(path) is Readiness.WAIT, f"{what}: taken at first look"
+        clock.now += 1.0  # settled as well: only the content can hold it back now
+        assert polled.check(path) is Readiness.WAIT, f"{what}: taken once settled"
+    path.write_bytes(whole)
+    polled.hint(path, Hint.WRITTEN)
+    assert polled.check(path) is Readiness.READY
+
+
+SETTLED_ONLY = {
+    "catatan.txt": lambda: b"Data kinerja bidang, ditulis dengan Notepad\n" * 20,
+    "pindaian.bmp": lambda: bmp_bytes(16, 16),  # judged by the size in its header
+    "terkunci.xlsx": lambda: cfb_bytes(["Root Entry", "EncryptionInfo", "EncryptedPackage"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTLED_ONLY))
+def test_polling_gives_content_without_an_end_marker_the_settle_time(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(SETTLED_ONLY[name]())
+    clock = Clock()
+    polled = Intake(2.0, RetryPolicy(), clock, native=False, wall=long_after())
+    polled.hint(path, Hint.SEEN)
+    assert polled.check(path) is Readiness.WAIT
+    assert polled.next_due() - clock.now == pytest.approx(2.0)
+    clock.now += 2.0
+    assert polled.check(path) is Readiness.READY
+
+
+def test_a_scanned_whole_file_needs_no_settle_time_with_events_either(form: Path) -> None:
+    native = Intake(2.0, RetryPolicy(), Clock(), native=True, wall=aged(form, 1.0))
+    native.hint(form, Hint.SEEN)  # found by the start-up scan
+    assert native.check(form) is Readiness.READY
+
+
+def test_a_file_its_writer_holds_waits_for_the_close_even_if_it_looks_whole(form: Path) -> None:
+    clock = Clock()
+    native = Intake(0.5, RetryPolicy(), clock, native=True, close_grace=60.0, wall=aged(form, 5))
+    native.hint(form, Hint.WRITTEN)
+    assert native.check(form) is Readiness.WAIT
+    assert native.next_due() - clock.now == pytest.approx(60.0)  # the close event wakes it first
+    native.hint(form, Hint.CLOSED)
+    assert native.check(form) is Readiness.READY
 
 
 def test_an_office_lock_holds_a_drop_until_it_is_stale(form: Path) -> None:
@@ -254,6 +370,7 @@ def looping(tmp_path: Path) -> Iterator[tuple[FakeRunner, Watcher]]:
         rescan=0.1,  # a full rescan on almost every turn
         policy=RetryPolicy(),
         tick=Ticks(),
+        tick_every=0.05,
     )
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), name="watcher")
@@ -274,11 +391,13 @@ def test_rescans_and_repeated_events_never_handle_a_file_twice(
         (runner.inbox / name).write_bytes(name.encode())
         (runner.inbox / name).touch()  # more events for the same file
     wait_for(lambda: len(list(runner.done.iterdir())) == len(names), "all files handled", 30)
+    ticks = watcher.tick
+    assert isinstance(ticks, Ticks)
+    wait_for(lambda: ticks.count > 2, "periodic work after its failure", 30)
     time.sleep(0.5)  # more rescans and late events: nothing may be handled again
     assert runner.calls == Counter({name: 1 for name in names} | {"rusak-03.txt": 2})
     assert watcher.results["accepted"] == len(names)
     assert watcher.results["not-ready"] == 1  # the failure was retried, not dropped
-    assert isinstance(watcher.tick, Ticks) and watcher.tick.count > 1  # survived its failure
 
 
 def test_the_observer_is_restarted_when_the_share_blinks(
@@ -307,3 +426,94 @@ def test_the_observer_is_restarted_when_the_share_blinks(
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+# --- idle means idle; a poll costs one interval ------------------------------------------------
+
+
+class CountingWatcher(Watcher):
+    """Counts the turns of its loop."""
+
+    turns = 0
+
+    def step(self) -> None:
+        self.turns += 1
+        super().step()
+
+
+def looping_on(watcher: Watcher) -> AbstractContextManager[threading.Thread]:
+    return stopped_at_the_end(watcher.run, "watcher")
+
+
+def test_an_idle_watcher_sleeps_until_an_event_or_a_timer_or_stop(tmp_path: Path) -> None:
+    runner = FakeRunner(tmp_path)
+    ticks: list[float] = []
+
+    def hourly() -> float:
+        ticks.append(time.monotonic())
+        return 3600.0
+
+    watcher = CountingWatcher(
+        runner,  # type: ignore[arg-type]
+        polling=False,
+        settle=0.0,
+        rescan=3600.0,
+        policy=RetryPolicy(),
+        tick=hourly,
+    )
+    with looping_on(watcher) as thread:
+        wait_for(lambda: ticks and watcher.observer_alive(), "the first turn", 30)
+        turns = watcher.turns
+        time.sleep(1.0)  # a tick loop turned ten times here; load can only make it fewer
+        assert watcher.turns == turns, "the loop turned with nothing to do"
+        (runner.inbox / "catatan.txt").write_bytes(b"an event wakes it")
+        wait_for(lambda: (runner.done / "catatan.txt").exists(), "the drop handled", 30)
+        assert len(ticks) == 1  # its periodic work is not due for an hour
+    assert not thread.is_alive(), "stop did not wake the sleeping loop"
+
+
+def _polled(tmp_path: Path) -> CountingWatcher:
+    """A polling watcher whose settle time is far longer than any wait in these tests: what it
+    takes, it took because the content proved the file whole."""
+    return CountingWatcher(
+        FakeRunner(tmp_path),  # type: ignore[arg-type]
+        polling=True,
+        settle=3600.0,
+        rescan=3600.0,
+        policy=RetryPolicy(),
+        poll_interval=0.1,
+    )
+
+
+def test_a_polled_whole_file_is_taken_without_waiting_the_settle_time(tmp_path: Path) -> None:
+    watcher = _polled(tmp_path)
+    runner = watcher.runner
+    assert isinstance(runner, FakeRunner)
+    with looping_on(watcher):
+        wait_for(watcher.observer_alive, "observer started", 30)
+        for name, make in WHOLE.items():
+            make(tmp_path).rename(runner.inbox / name)
+        wait_for(
+            lambda: {p.name for p in runner.done.iterdir()} == set(WHOLE), "whole files taken", 30
+        )
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE))
+def test_a_polled_file_still_being_written_is_not_taken(tmp_path: Path, name: str) -> None:
+    (tmp_path / "desk").mkdir()
+    whole = WHOLE[name](tmp_path / "desk").read_bytes()
+    watcher = _polled(tmp_path)
+    runner = watcher.runner
+    assert isinstance(runner, FakeRunner)
+    partial, marker = runner.inbox / f"a-{name}", runner.inbox / "b-penanda.pdf"
+    with looping_on(watcher):
+        wait_for(watcher.observer_alive, "observer started", 30)
+        with partial.open("wb") as writer:
+            writer.write(whole[: len(whole) // 2])
+            writer.flush()
+            marker.write_bytes(pdf_bytes(["penanda"]))  # looked at after the partial one
+            wait_for(lambda: (runner.done / marker.name).exists(), "the marker taken", 30)
+            assert partial.exists() and runner.calls[partial.name] == 0, "taken half-written"
+            writer.write(whole[len(whole) // 2 :])
+        wait_for(lambda: (runner.done / partial.name).exists(), "the finished file taken", 30)
+    assert runner.calls[partial.name] == 1

@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.app import App, open_app
-from pipeline.cli import prepare_share
 from pipeline.core.values import CaseState
 from pipeline.demo import disposition_docx, fill_form
 from pipeline.inputs.cells import cell_text
 from pipeline.inputs.kinds import CFB_MAGIC
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 from pipeline.store.fsops import sha256_bytes
 from pipeline.store.journal import DropRecord
 from pipeline.watching.answers import REASON_SUFFIX

@@ -22,9 +22,12 @@ from pypdf import PdfReader
 
 from pipeline import __version__
 from pipeline.app import JOURNAL_FILE, App, open_app, utc_now
-from pipeline.cli import main, prepare_share
+from pipeline.cli import main
 from pipeline.documents.regenerate import Options, Selection, Status, regenerate
+from pipeline.inputs.word import docx_text
 from pipeline.settings import Settings, load_settings
+from pipeline.share import prepare_share
+from pipeline.store.fsops import is_temp_name
 from pipeline.store.journal import Journal
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
@@ -182,8 +185,20 @@ def planned(out: str) -> list[str]:
 
 
 def expected_outputs(ids: dict[str, str]) -> set[str]:
+    """Every nota dinas; for the cases past drafting, each version under its own name."""
     notas = {f"{c}/{c} Nota Dinas.docx" for c in ids.values()}
-    return notas | {f"{ids[k]}/{ids[k]} Draf v2.docx" for k in (CLOSED, PARAFED)}
+    return notas | {f"{ids[k]}/{ids[k]} Draf v{v}.docx" for k in (CLOSED, PARAFED) for v in (1, 2)}
+
+
+def kept_versions(world: World, kind: str) -> dict[int, Path]:
+    """The files the case keeps of its versions, as the journal records them."""
+    journal = world.journal()
+    try:
+        state = journal.case(world.ids[kind])
+        assert state is not None
+        return {d.version: world.root / d.path for d in state.drafts}
+    finally:
+        journal.close()
 
 
 # --- behaviour --------------------------------------------------------------------------------
@@ -201,12 +216,18 @@ def test_regenerating_twice_gives_the_same_bytes_and_rewrites_nothing(
         # rebuilt from stored data and stored dates: the watcher's own nota dinas, byte for byte
         original = world.root / f"berkas/{case}/keluar/{case} Nota Dinas.docx"
         assert first[f"{case}/{case} Nota Dinas.docx"] == sha256(original)
-    assert "7 ditulis" in out  # 4 nota dinas; 3 drafts, to outbox/regenerasi or the normal flow
+    for kind in (CLOSED, PARAFED):
+        # v1 rendered again is the watcher's v1; v2, the analyst's, is copied as it is
+        case, kept = world.ids[kind], kept_versions(world, kind)
+        assert {v: first[f"{case}/{case} Draf v{v}.docx"] for v in kept} == {
+            v: sha256(path) for v, path in kept.items()
+        }
+    assert "9 ditulis" in out  # 4 nota dinas; 2 x 2 versions; the open case's next version
 
     before = identity(world.root / "outbox") | identity(world.root / "berkas")
     code, out, err = world.regenerate("--all")
     assert code == 0, err
-    assert "7 tidak berubah" in out and "ditulis" not in out
+    assert "9 tidak berubah" in out and "ditulis" not in out
     assert identity(world.root / "outbox") | identity(world.root / "berkas") == before
 
     gone = f"{world.ids[CLOSED]}/{world.ids[CLOSED]} Draf v2.docx"
@@ -256,8 +277,8 @@ def test_open_case_gets_the_next_draft_version_through_the_normal_flow(world: Wo
     assert props["sop-pipeline-kasus"] == case
     v1 = world.root / f"berkas/{case}/keluar/{case} Draf v1.docx"
     assert tables(kept) == tables(v1), "the same stored data"
-    text = "\n".join(p.text for p in docx.Document(str(kept)).paragraphs)
-    assert "Versi Draf\t: 2" in text and case in text
+    text = docx_text(kept)
+    assert "versi 2" in text and case in text
 
     code, out, err = world.regenerate("--case", case)
     assert code == 0, err
@@ -289,8 +310,8 @@ def test_dry_run_names_exactly_the_documents_a_template_change_affects(world: Wo
     lines = planned(out)
     assert len(lines) == 3, out
     assert all("template berubah" in line and "data berubah" not in line for line in lines)
-    for kind in (CLOSED, PARAFED):
-        assert sum(f"{world.ids[kind]} Draf v2.docx" in line for line in lines) == 1
+    for kind in (CLOSED, PARAFED):  # v1 can no longer be reproduced: a marked new render
+        assert sum(f"{world.ids[kind]} Draf v1 render ulang.docx" in line for line in lines) == 1
     assert sum(f"outbox/analis/{world.ids[OPEN]} Draf v3.docx" in line for line in lines) == 1
     assert "Nota Dinas" not in "\n".join(lines)
     assert snapshot(world.root) == before, "a dry run writes nothing"
@@ -298,7 +319,7 @@ def test_dry_run_names_exactly_the_documents_a_template_change_affects(world: Wo
     code, out, err = world.regenerate("--all")
     assert code == 0, err
     assert world.drafts(OPEN)[-1] == (3, "regenerasi")
-    assert "3 ditulis" in out and "4 tidak berubah" in out
+    assert "3 ditulis" in out and "6 tidak berubah" in out
 
 
 def test_dry_run_reports_changed_data(world: World, tmp_path: Path) -> None:
@@ -364,7 +385,7 @@ def test_pdfs_are_made_in_batches(world: World) -> None:
     require_program("soffice", "libreoffice")
     code, out, err = world.regenerate("--all", "--pdf", "--workers", "2")
     assert code == 0, err
-    assert "7 PDF dibuat" in out
+    assert "9 PDF dibuat" in out
     outputs = world.root / OUT
     sources = [
         *outputs.rglob("*.docx"),
@@ -401,10 +422,11 @@ def test_a_failing_document_fails_the_run_and_is_named(
     for kind in (CLOSED, OPEN, PARAFED):
         assert f"GAGAL {world.ids[kind]} {DRAF}" in err
     assert named in err
-    assert "3 gagal" in out and "4 ditulis" in out
+    assert "3 gagal" in out and "6 ditulis" in out
     assert world.drafts(OPEN) == [(1, "pipeline")]
     assert not (world.root / f"outbox/analis/{world.ids[OPEN]} Draf v2.docx").exists()
-    assert {p.name for p in (world.root / OUT).rglob("*.docx")} == {
+    copies = {f"{world.ids[k]} Draf v2.docx" for k in (CLOSED, PARAFED)}  # the analyst's, as is
+    assert {p.name for p in (world.root / OUT).rglob("*.docx")} == copies | {
         f"{c} Nota Dinas.docx" for c in world.ids.values()
     }
 
@@ -486,4 +508,43 @@ def test_a_new_version_is_not_forced_into_a_case_the_watcher_moved_on(
     )
     assert world.drafts(OPEN) == [(1, "pipeline"), (2, "analis")]
     assert not (world.root / f"outbox/analis/{case} Draf v2.docx").exists()
-    assert not any((world.settings.state_dir / "work/regenerasi").rglob("*.docx"))
+    assert not [p.name for p in world.root.rglob("*") if is_temp_name(p.name)], "staged, removed"
+
+
+def test_planning_reads_many_cases_as_the_watcher_reads_one(world: World) -> None:
+    """The journal's batch reads (one query per table, inside one snapshot) give exactly what
+    its per-case reads give, on cases played through the watcher and regenerated."""
+    code, _, err = world.regenerate("--all")
+    assert code == 0, err
+    journal = world.journal()
+    try:
+        ids = [*journal.case_ids(), "DK-1999-999"]
+        with journal.snapshot():
+            states = journal.case_states(ids)
+            renders, numbers = journal.renders_of(ids), journal.numbers_of(ids)
+            disposisi = journal.first_inputs(ids, "disposisi")
+        known = ids[:-1]
+        assert states == [journal.case(c) for c in known]
+        assert renders == {c: journal.renders(c) for c in known if journal.renders(c)}
+        assert numbers == {c: journal.numbers(c) for c in known if journal.numbers(c)}
+        assert len(renders) == len(known) and disposisi.keys() == set(known)
+        for case in known:
+            (first, *_) = [f for f in journal.files(case) if f.kind == "disposisi"]
+            assert disposisi[case] == first.name
+    finally:
+        journal.close()
+
+
+def test_a_case_restored_from_the_archive_gets_a_render_marked_as_new(world: World) -> None:
+    """A journal rebuilt from the bags knows no versions: the draft rendered from the filed
+    data is no version of the case, and says so."""
+    for leftover in world.settings.state_dir.glob(f"{JOURNAL_FILE}*"):
+        leftover.unlink()
+    assert main(["reindex", str(world.root), "--state", str(world.settings.state_dir)]) == 0
+    code, _, err = world.regenerate("--all")
+    assert code == 0, err
+    case = world.ids[CLOSED]
+    made = sorted(p.name for p in (world.root / OUT / case).iterdir())
+    assert made == [f"{case} Draf render ulang.docx", f"{case} Nota Dinas.docx"]
+    text = docx_text(world.root / OUT / case / f"{case} Draf render ulang.docx")
+    assert "render ulang" in text and not re.findall(r"versi \d", text)

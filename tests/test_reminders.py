@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.app import App, open_app
-from pipeline.cli import prepare_share
 from pipeline.settings import Settings, load_settings
+from pipeline.share import prepare_share
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf

@@ -13,8 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.app import App, open_app
-from pipeline.cli import main, prepare_share
+from pipeline.cli import main
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf

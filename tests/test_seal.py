@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from hypothesis import given
@@ -21,6 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.documents.pdfconvert import convert_one
+from pipeline.documents.pdfium import opened
 from pipeline.signing.scan import read_marks
 from pipeline.signing.seal import (
     QR_INSET,
@@ -162,11 +162,8 @@ def test_original_text_stays_and_the_printed_line_is_added(sealed: Sealed) -> No
 def test_sealed_copy_opens_in_pypdf_pyhanko_and_pdfium(sealed: Sealed) -> None:
     assert len(PdfReader(io.BytesIO(sealed.pdf)).pages) == 2
     assert PdfFileReader(io.BytesIO(sealed.pdf), strict=True).root["/Pages"]["/Count"] == 2
-    document = pdfium.PdfDocument(sealed.pdf)
-    try:
+    with opened(sealed.pdf) as document:
         assert len(document) == 2
-    finally:
-        document.close()
 
 
 @pytest.mark.libreoffice
@@ -258,11 +255,8 @@ def _assert_qr_where_sealed(pdf: bytes, seal: Seal, dpi: int = 200) -> None:
 
 
 def _decoded_corners(pdf: bytes, page: int, dpi: int) -> list[tuple[int, int]]:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        image = document[page].render(scale=dpi / 72).to_pil()
-    finally:
-        document.close()
+    with opened(pdf) as document:
+        image = document[page].render(scale=dpi / 72).to_pil().copy()
     (barcode,) = zxingcpp.read_barcodes(image)
     p = barcode.position
     return [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
@@ -270,22 +264,16 @@ def _decoded_corners(pdf: bytes, page: int, dpi: int) -> list[tuple[int, int]]:
 
 def _lines(pdf: bytes, page: int) -> dict[str, Rect]:
     """Each text line pdfium sees on the page, by its text."""
-    document = pdfium.PdfDocument(pdf)
-    try:
+    with opened(pdf) as document:
         textpage: Any = document[page].get_textpage()
         rects = [textpage.get_rect(n) for n in range(textpage.count_rects())]
         return {textpage.get_text_bounded(*r).strip(): Rect(*r) for r in rects}
-    finally:
-        document.close()
 
 
 def _text_in(pdf: bytes, page: int, box: Rect) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
+    with opened(pdf) as document:
         textpage: Any = document[page].get_textpage()
         return str(textpage.get_text_bounded(box.x0, box.y0, box.x1, box.y1)).strip()
-    finally:
-        document.close()
 
 
 def _words(text: str) -> set[str]:

@@ -18,12 +18,12 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from pipeline.cli import prepare_share
 from pipeline.core.values import BidangData, DataRow
 from pipeline.documents.rendering import PreparedTemplate
 from pipeline.documents.templates import Documents
 from pipeline.engine.contexts import draft_context, naskah_context
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 NOTA_DINAS = "nota-dinas.docx"

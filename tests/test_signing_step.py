@@ -24,7 +24,6 @@ from typing import Any
 
 import bagit
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
@@ -37,6 +36,7 @@ from pypdf.generic import DecodedStreamObject
 
 from pipeline.app import App
 from pipeline.archive.filing import read_manifest
+from pipeline.documents.pdfium import opened
 from pipeline.settings import Settings
 from pipeline.signing.ink import BLANK_DPI, is_blank
 from pipeline.signing.specimen import PAPER, wet_signed_scan
@@ -283,13 +283,10 @@ def signed_with_an_edit(pdf: bytes, desk: Desk) -> bytes:
 
 
 def page_images(pdf: bytes, dpi: int) -> list[Image.Image]:
-    document = pdfium.PdfDocument(pdf)
-    try:
+    with opened(pdf) as document:
         return [
             document[n].render(scale=dpi / 72).to_pil().convert("RGB") for n in range(len(document))
         ]
-    finally:
-        document.close()
 
 
 def images_pdf(images: list[Image.Image], dpi: int = 150) -> bytes:

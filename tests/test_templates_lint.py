@@ -11,9 +11,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from pipeline.cli import main, prepare_share
+from pipeline.cli import main
 from pipeline.demo import disposition_docx
 from pipeline.settings import Settings
+from pipeline.share import prepare_share
 
 NOTA, DRAF = "nota-dinas.docx", "draf-data-kinerja.docx"
 

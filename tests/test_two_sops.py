@@ -13,25 +13,21 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from pipeline.app import App, open_app
+from pipeline.app import App
 from pipeline.cli import main
 from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, one, wait_for
-from tests.support.watching import watcher_thread
+from tests.support.watching import running_app
 
 DK, SK = "DK-2026-001", "SK-2026-001"
 
 
 @pytest.fixture
 def running(share: Settings) -> Iterator[App]:
-    app = open_app(share, to_pdf=quick_pdf)
-    try:
-        with watcher_thread(app, rescan=5.0):
-            yield app
-    finally:
-        app.close()
+    with running_app(share, to_pdf=quick_pdf) as app:
+        yield app
 
 
 def letter(path: Path) -> Path:

@@ -6,6 +6,7 @@ templates in Word: keep the {{ … }} and {% … %} tags.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -14,8 +15,13 @@ from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Row
+from docx.text.paragraph import Paragraph
+from PIL import Image
+
+from pipeline.core.pemeriksaan import CHECKLIST_TITLE
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
 
@@ -32,18 +38,72 @@ def _base() -> DocumentObject:
     return doc
 
 
+LOGO_DESCR = "logo-kantor"
+"""The kop's picture: replaced by templates/logo.png when the office provides one."""
+
+
+def _transparent_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (8, 8), (255, 255, 255, 0)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _kop(doc: DocumentObject) -> None:
-    for text, size in (
-        ("PEMERINTAH {{ daerah|upper }}", 12),
-        ("{{ kantor|upper }}", 14),
-        ("{{ alamat }}", 9),
-    ):
-        para = doc.add_paragraph()
+    """The letterhead: the logo on the left, the regency, the office and its address centred,
+    and a double rule under it."""
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    left, right = table.rows[0].cells
+    for column, cell, width in zip(table.columns, (left, right), (Cm(2.6), Cm(14.5)), strict=True):
+        column.width = cell.width = width
+    picture = left.paragraphs[0].add_run().add_picture(io.BytesIO(_transparent_png()), Cm(2.2))
+    picture._inline.docPr.set("descr", LOGO_DESCR)
+    right.paragraphs[0].text = ""
+    lines = (("PEMERINTAH {{ daerah|upper }}", 13), ("{{ kantor|upper }}", 15), ("{{ alamat }}", 9))
+    for n, (text, size) in enumerate(lines):
+        para = right.paragraphs[0] if n == 0 else right.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.space_after = Pt(0)
         run = para.add_run(text)
         run.bold = size > 9
         run.font.size = Pt(size)
-    doc.add_paragraph("_" * 72).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _rule(doc.add_paragraph())
+
+
+def _rule(para: Paragraph) -> None:
+    """A double line under the kop (a paragraph border, as Word draws one)."""
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "thinThickSmallGap"), ("w:sz", "18"), ("w:space", "1")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    para._p.get_or_add_pPr().append(borders)
+
+
+def _centred(doc: DocumentObject, text: str, bold: bool = True, size: int = 11) -> None:
+    para = doc.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.paragraph_format.space_after = Pt(0)
+    run = para.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(size)
+
+
+def _signature(doc: DocumentObject, date_line: str, jabatan: str, nama: str, nip: str) -> None:
+    """Place and date, the signatory's title, room to sign, the name and NIP, on the right."""
+    # the room to sign is line breaks between the title and the name, in one paragraph
+    for runs in (
+        [(date_line, False)],
+        [(f"{jabatan},\n\n\n\n", False), (nama, True)],
+        [(f"NIP. {nip}", False)],
+    ):
+        para = doc.add_paragraph()
+        para.paragraph_format.left_indent = Cm(9.0)
+        para.paragraph_format.space_after = Pt(0)
+        para.paragraph_format.keep_with_next = True
+        for text, bold in runs:
+            para.add_run(text).bold = bold
 
 
 def _footer(doc: DocumentObject, text: str) -> None:
@@ -104,43 +164,48 @@ def _fields(doc: DocumentObject, pairs: list[tuple[str, str]]) -> None:
 
 
 def nota_dinas() -> DocumentObject:
+    """A nota dinas in the layout of the rules on tata naskah dinas (Permendagri 1/2023)."""
     doc = _base()
     _kop(doc)
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run("NOTA DINAS").bold = True
+    _centred(doc, "NOTA DINAS", size=12)
+    _centred(doc, "NOMOR {{ nomor }}", bold=False)
+    doc.add_paragraph()
     _fields(
         doc,
         [
-            (
-                "Kepada",
-                "Kepala Sub Bagian Perencanaan, Program, Monitoring, Evaluasi dan Pelaporan",
-            ),
-            ("Dari", "Sekretaris Dinas"),
-            ("Tanggal", "{{ tanggal }}"),
-            ("Nomor Kasus", "{{ kasus }}"),
-            ("Perihal", "Penyiapan bahan {{ nama_sop|lower }} {{ periode }}"),
+            ("Yth.", "{% for k in kepada %}{{ k.jabatan }}{% if not loop.last %}; {% endif %}"
+                     "{% endfor %}"),
+            ("Dari", "{{ dari.jabatan }}"),
+            ("Sifat", "{{ sifat }}"),
+            ("Lampiran", "{{ lampiran }}"),
+            ("Hal", "{{ hal }}"),
         ],
+    )  # fmt: skip
+    _rule(doc.add_paragraph())
+    doc.add_paragraph(
+        "Menindaklanjuti disposisi {{ kepala_jabatan }} tentang {{ nama_sop }}, dan sesuai "
+        "dengan Standar Operasional Prosedur Nomor {{ nomor_sop }}, dengan ini Saudara diminta "
+        "menyiapkan bahan-bahan penyusunan data kinerja {{ periode }} dan mengoordinasikan "
+        "pengumpulan data dari bidang-bidang berikut:"
     )
+    _table(doc, ["No", "Bidang"], ["{{ loop.index }}", "{{ b.nama }}"], "b in bidang", [1.2, 15.9])
     doc.add_paragraph()
     doc.add_paragraph(
-        "Menindaklanjuti disposisi Kepala Dinas (berkas: {{ disposisi }}) dan sesuai SOP Nomor "
-        "{{ nomor_sop }}, Saudara diminta menyiapkan bahan-bahan penyusunan pengumpulan data "
-        "kinerja {{ periode }} dan mengoordinasikan pengumpulan data dari bidang-bidang berikut. "
-        "Formulir data tiap bidang telah tersedia di folder masing-masing."
+        "Formulir isian data kinerja telah disampaikan kepada setiap bidang. Data dari seluruh "
+        "bidang diharapkan telah lengkap paling lambat {{ batas_waktu }}, untuk selanjutnya "
+        "disusun menjadi draf data kinerja."
     )
-    _table(
-        doc,
-        ["No", "Bidang", "Formulir diisi lalu diletakkan di"],
-        ["{{ loop.index }}", "{{ b.nama }}", "{{ b.folder }}"],
-        "b in bidang",
-        [1.0, 7.5, 8.6],
-    )
-    doc.add_paragraph()
-    doc.add_paragraph("Data bidang diharapkan lengkap paling lambat {{ batas_waktu }}.")
-    doc.add_paragraph("Demikian untuk dilaksanakan.")
-    sign = doc.add_paragraph("Sekretaris Dinas,\n\n\n\n{{ sekretaris_nama }}")
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph("Demikian disampaikan untuk dilaksanakan.")
+    _signature(
+        doc, "{{ tempat }}, {{ tanggal }}", "{{ dari.jabatan }}", "{{ dari.nama }}",
+        "{{ dari.nip }}",
+    )  # fmt: skip
+    doc.add_paragraph("{%p if tembusan %}")
+    doc.add_paragraph("Tembusan:")
+    doc.add_paragraph("{%p for t in tembusan %}")
+    doc.add_paragraph("{{ loop.index }}. {{ t.jabatan }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
     _footer(doc, "{{ kasus }} · SOP {{ nomor_sop }}")
     return doc
 
@@ -148,12 +213,9 @@ def nota_dinas() -> DocumentObject:
 def draf() -> DocumentObject:
     doc = _base()
     _kop(doc)
-    for text in ("{{ judul|upper }}", "{{ periode|upper }}"):
-        para = doc.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para.add_run(text).bold = True
-    _fields(doc, [("Nomor Kasus", "{{ kasus }}"), ("Versi Draf", "{{ versi }}"),
-                  ("Tanggal", "{{ tanggal }}")])  # fmt: skip
+    _centred(doc, "{{ judul|upper }}", size=12)
+    _centred(doc, "{{ periode|upper }}", size=12)
+    _centred(doc, "Nomor: {{ nomor }}", bold=False)
     _heading(doc, "I. Ringkasan Capaian Kinerja")
     doc.add_paragraph(
         "Dari {{ ringkasan.jumlah_iku }} indikator kinerja utama, {{ ringkasan.tercapai }} "
@@ -195,28 +257,70 @@ def draf() -> DocumentObject:
         [1.8, 4.6, 1.8, 1.8, 2.0, 1.9, 3.2],
     )
     doc.add_paragraph("{%p endfor %}")
-    doc.add_paragraph(
-        "Capaian dihitung sebagai realisasi ÷ target × 100% untuk indikator yang makin tinggi "
-        "makin baik, dan (2 × target − realisasi) ÷ target × 100% untuk indikator yang makin "
-        "rendah makin baik."
-    )
+    _capaian_notes(doc)
     _paraf(doc)
     _footer(doc, "{{ kasus }} · {{ judul }} · versi {{ versi }} · SOP {{ nomor_sop }}")
     return doc
 
 
+def _capaian_notes(doc: DocumentObject) -> None:
+    """Under the data tables: how capaian was computed (`perhitungan`, part of the record),
+    then, only when a figure looks implausible, the analyst's checklist (`pemeriksaan`),
+    shaded, to be worked through and deleted before the final draft is initialled."""
+    title = doc.add_paragraph()
+    title.paragraph_format.space_before = Pt(10)
+    title.paragraph_format.keep_with_next = True
+    title.add_run("Cara perhitungan capaian:").bold = True
+    doc.add_paragraph("{%p for c in perhitungan %}")
+    doc.add_paragraph("{{ c }}", style="List Bullet").runs[0].font.size = Pt(9)
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if pemeriksaan %}")
+    lines = [
+        (CHECKLIST_TITLE, True),
+        (
+            "Butir berikut perlu diperiksa sebelum draf diteruskan. Periksa setiap butir "
+            "bersama bidang yang bersangkutan, perbaiki tabel atau lengkapi kolom Keterangan, "
+            "lalu hapus seluruh Catatan Pemeriksaan ini sebelum draf final diparaf.",
+            False,
+        ),
+    ]
+    for text, bold in lines:
+        para = doc.add_paragraph()
+        para.paragraph_format.space_before = Pt(10 if bold else 0)
+        para.paragraph_format.keep_with_next = True
+        para.add_run(text).bold = bold
+        _shade(para)
+    doc.add_paragraph("{%p for butir in pemeriksaan %}")
+    _shade(doc.add_paragraph("\u2610 {{ butir }}"))
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+
+
+def _shade(para: Paragraph) -> None:
+    """A light yellow background: a working note, not part of the document to be signed."""
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "FFF2CC")):
+        shading.set(qn(key), value)
+    para._p.get_or_add_pPr().append(shading)
+
+
 def _paraf(doc: DocumentObject) -> None:
+    """The paraf boxes of the officials who check the document before the Head signs, and the
+    signature block (place and date are filled in when the document is numbered)."""
+    doc.add_paragraph()
     table = doc.add_table(rows=2, cols=2)
     table.style = "Table Grid"
     for cell, text in zip(
         table.rows[0].cells, ["Paraf Kasubag PPMEP", "Paraf Sekretaris"], strict=True
     ):
         cell.text = text
-    sign = doc.add_paragraph(
-        "\n{{ tempat }}, {{ tanggal }}\n{{ kepala_jabatan }},\n\n\n\n"
-        "{{ kepala_nama }}\nNIP. {{ kepala_nip }}"
-    )
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in table.rows[1].cells:
+        cell.paragraphs[0].paragraph_format.space_after = Pt(24)
+    doc.add_paragraph()
+    _signature(
+        doc, "{{ tempat }}, {{ tanggal_naskah }}", "{{ kepala_jabatan|upper }}",
+        "{{ kepala_nama }}", "{{ kepala_nip }}",
+    )  # fmt: skip
 
 
 def main() -> int:

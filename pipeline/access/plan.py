@@ -36,7 +36,7 @@ from pipeline.share import GUIDE
 INBOX = "inbox"
 OUTBOX = "outbox"
 DISTRIBUTION = "distribusi"
-READ_ONLY = ("archive", "berkas", "config")  # with the templates folder of the settings
+READ_ONLY = ("archive", "berkas", "config", "riwayat")  # with the templates folder of the settings
 BOARD = "status.html"
 
 

@@ -12,10 +12,9 @@ is never touched. The layout is what the `bagit` package writes and validates; t
 here rather than by `bagit.make_bag` because that function changes the process's working
 directory, which is not safe while the watcher's other threads run.
 
-`verify_bag` re-hashes the payload against one payload manifest (sha256 by default: with the
-SHA extensions of current x86 and ARM processors it is about twice as fast as sha512; both
-manifests are themselves checked against the tag manifest) and reports missing, extra and
-altered files separately.
+`verify_bag` re-hashes the bag (see `fixity`): each file read once through every algorithm its
+manifests declare (sha256 and sha512 here), tag files against the tag manifests, and reports
+missing, extra and altered files separately.
 """
 
 from __future__ import annotations
@@ -30,13 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipeline.archive.fixity import BagReport, Reader
 from pipeline.core.errors import PipelineError
 from pipeline.store.fsops import fsync_dir
 
 log = logging.getLogger(__name__)
 
 ALGORITHMS = ("sha256", "sha512")
-BUFFER_SIZE = 4 * 1024 * 1024
+BUFFER_SIZE = 4 * 1024 * 1024  # copying: large writes
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 AGENT = "sop-pipeline (RFC 8493)"
 # RFC 8493 percent-encodes these in manifests, the `bagit` package (BagIt 0.97) does not encode
@@ -46,23 +46,6 @@ UNSAFE_NAME_CHARS = frozenset("%\r\n")
 
 class BagError(PipelineError):
     """A bag cannot be made (destination exists, source unreadable, bad bag-info label)."""
-
-
-@dataclass(frozen=True)
-class BagReport:
-    """The fixity of one bag; paths are relative to the bag folder (e.g. `data/x.pdf`)."""
-
-    bag_dir: Path
-    missing: tuple[str, ...] = ()
-    extra: tuple[str, ...] = ()
-    altered: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-    files_checked: int = 0
-    bytes_checked: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.extra or self.altered or self.errors)
 
 
 @dataclass
@@ -175,10 +158,6 @@ def manifest_lines(digests: Mapping[str, str]) -> str:
     return "".join(f"{digests[path]} {path}\n" for path in sorted(digests))
 
 
-def decode_path(path: str) -> str:
-    return path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
-
-
 def _write_text(path: Path, text: str) -> None:
     with path.open("x", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
@@ -195,82 +174,11 @@ def _fsync_tree(root: Path) -> None:
 
 
 def hash_file(path: Path, algorithms: Iterable[str]) -> dict[str, str]:
-    """Stream `path` once through every algorithm (large buffer, no copy of the data)."""
-    hashers = [hashlib.new(name) for name in algorithms]
-    buffer = bytearray(BUFFER_SIZE)
-    view = memoryview(buffer)
-    with path.open("rb") as reader:
-        while size := reader.readinto(buffer):
-            for hasher in hashers:
-                hasher.update(view[:size])
-    return {h.name: h.hexdigest() for h in hashers}
+    """Stream `path` once through every algorithm."""
+    return Reader().digests(path, tuple(algorithms))[0]
 
 
-def read_manifest(path: Path) -> dict[str, str]:
-    """{bag-relative path: digest} from a manifest or tag manifest file."""
-    entries = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        digest, sep, name = line.strip().partition(" ")
-        if not sep:
-            raise BagError(f"{path.name} line {number}: not '<digest> <path>'")
-        entries[decode_path(name.strip()).removeprefix("./")] = digest.lower()
-    return entries
-
-
-def verify_bag(bag_dir: Path, algorithm: str = "sha256") -> BagReport:
-    """Re-hash `bag_dir`: tag files against the tag manifest, payload against one manifest."""
-    manifest = bag_dir / f"manifest-{algorithm}.txt"
-    tag_manifest = bag_dir / f"tagmanifest-{algorithm}.txt"
-    if not (bag_dir / "bagit.txt").is_file() or not manifest.is_file():
-        return BagReport(bag_dir, errors=(f"not a bag with manifest-{algorithm}.txt",))
-    try:
-        expected = read_manifest(manifest)
-        tags = read_manifest(tag_manifest) if tag_manifest.is_file() else {}
-    except (BagError, OSError, UnicodeDecodeError) as exc:
-        return BagReport(bag_dir, errors=(f"unreadable manifest: {exc}",))
-    errors = () if tags else (f"tagmanifest-{algorithm}.txt is missing",)
-    present = set(_relative_files(bag_dir))
-    return _compare(bag_dir, algorithm, {**tags, **expected}, present, errors)
-
-
-def _relative_files(bag_dir: Path) -> Iterator[str]:
-    for folder, _dirs, files in os.walk(bag_dir):
-        for name in files:
-            yield (Path(folder) / name).relative_to(bag_dir).as_posix()
-
-
-def _compare(
-    bag_dir: Path,
-    algorithm: str,
-    expected: Mapping[str, str],
-    present: set[str],
-    errors: tuple[str, ...],
-) -> BagReport:
-    altered, problems, checked, size = [], list(errors), 0, 0
-    for relative in sorted(expected.keys() & present):
-        try:
-            digest = hash_file(bag_dir / relative, (algorithm,))[algorithm]
-        except OSError as exc:
-            problems.append(f"{relative}: cannot be read ({exc.strerror})")
-            continue
-        size += (bag_dir / relative).stat().st_size
-        checked += 1
-        if digest != expected[relative]:
-            altered.append(relative)
-    return BagReport(
-        bag_dir=bag_dir,
-        missing=tuple(sorted(expected.keys() - present)),
-        extra=tuple(sorted(p for p in present - expected.keys() if not _unlisted_tag(p, errors))),
-        altered=tuple(altered),
-        errors=tuple(problems),
-        files_checked=checked,
-        bytes_checked=size,
-    )
-
-
-def _unlisted_tag(relative: str, errors: tuple[str, ...]) -> bool:
-    """Tag manifests list every tag file but themselves; without one, tag files are unlisted."""
-    top_level = "/" not in relative
-    return top_level and (relative.startswith("tagmanifest-") or bool(errors))
+def verify_bag(bag_dir: Path, algorithm: str | None = None) -> BagReport:
+    """Re-hash `bag_dir` in one read per file: tag files against the tag manifests, payload
+    against every payload manifest (or only those of `algorithm`)."""
+    return Reader().check_bag(bag_dir, only=(algorithm,) if algorithm else None)

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.archive.filing import ArchivedFile, bag_info, build_manifest, file_case
+from pipeline.archive.signature_facts import filing_facts
 from pipeline.core.values import CaseState, Drop, Outcome
 from pipeline.engine.model import SopDef
 from pipeline.engine.timeline import timeline
 from pipeline.settings import Settings
-from pipeline.store.journal import Journal
+from pipeline.store.journal import Journal, NumberRecord
 
 
 def file_closing_case(
@@ -25,7 +26,8 @@ def file_closing_case(
     files = [*_kept_files(settings.root, journal, state.id), _signed(drop, outcome, at)]
     events = (*state.events, *outcome.events)
     times = timeline(sop, events, outcome.closes_at, settings.office.calendar)
-    extra = _extra(settings, state, outcome, journal.numbers(state.id))
+    extra = _extra(settings, state, outcome, journal.number_records(state.id))
+    extra |= filing_facts(files, settings.office.signing.trust_roots)  # for `verify`
     manifest = build_manifest(settings, sop, state, outcome.closes_at, files, times, extra)
     info = bag_info(settings, sop, manifest, dict(outcome.signature or {}))
     file_case(
@@ -34,15 +36,22 @@ def file_closing_case(
 
 
 def _extra(
-    settings: Settings, state: CaseState, outcome: Outcome, issued: list[tuple[str, str]]
+    settings: Settings, state: CaseState, outcome: Outcome, issued: list[NumberRecord]
 ) -> dict[str, Any]:
-    numbers = [*issued, *((n.document, n.text) for n in outcome.numbers)]
+    """What the manifest adds to the record: distribution, signature, the numbers given (with
+    their register, so a lost journal's register can be rebuilt from the archive), the data."""
+    numbers = [_number(n.register, n.year, n.seq, n.number, n.document) for n in issued]
+    numbers += [_number(n.register, n.year, n.seq, n.text, n.document) for n in outcome.numbers]
     return {
         "distribution": _distribution(settings, outcome),
         "signature": outcome.signature,
-        "numbers": [{"document": d, "number": n} for d, n in numbers],
+        "numbers": numbers,
         "bidang_data": {slug: d.to_json() for slug, d in sorted(state.bidang.items())},
     }  # fmt: skip
+
+
+def _number(register: str, year: int, seq: int, text: str, document: str) -> dict[str, Any]:
+    return {"document": document, "number": text, "register": register, "year": year, "seq": seq}
 
 
 def _distribution(settings: Settings, outcome: Outcome) -> list[dict[str, str]]:

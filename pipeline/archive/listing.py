@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.archive.daftar import ArsipRow, write_daftar_arsip
@@ -39,25 +40,28 @@ def arsip_row(bag: Path) -> ArsipRow:
     )
 
 
-def write_archive_list(settings: Settings) -> Path:
+def write_archive_list(settings: Settings, rows: Sequence[ArsipRow] | None = None) -> Path:
     archive = settings.root / "archive"
-    rows = [arsip_row(bag) for bag in find_bags(archive)]
+    rows = [arsip_row(bag) for bag in find_bags(archive)] if rows is None else rows
     dest = archive / LIST_NAME
     write_daftar_arsip(rows, dest, office=f"{settings.office.nama} {settings.office.daerah}")
     return dest
 
 
 class ArchiveListWriter:
-    """Rewrites the list when the set of bags changed since it was last written."""
+    """Rewrites the list when the set of bags changed since it was last written; each bag is
+    read once (bags are never rewritten)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._written: frozenset[Path] | None = None
+        self._rows: dict[Path, ArsipRow] = {}
 
     def refresh(self) -> bool:
-        bags = frozenset(find_bags(self.settings.root / "archive"))
-        if bags == self._written or (not bags and self._written is None):
+        bags = list(find_bags(self.settings.root / "archive"))
+        if frozenset(bags) == self._written or (not bags and self._written is None):
             return False
-        write_archive_list(self.settings)
-        self._written = bags
+        self._rows = {bag: self._rows.get(bag) or arsip_row(bag) for bag in bags}
+        write_archive_list(self.settings, list(self._rows.values()))
+        self._written = frozenset(bags)
         return True

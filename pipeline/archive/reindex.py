@@ -12,7 +12,7 @@ from pipeline.core.values import BidangData, Event, NewCase
 from pipeline.engine.model import SopDef
 from pipeline.engine.timeline import step_events
 from pipeline.settings import Settings
-from pipeline.store.journal import FileRecord, Journal, RestoredCase
+from pipeline.store.journal import FileRecord, Journal, NumberRecord, RestoredCase
 
 
 def _events(sop: SopDef, timeline: list[dict[str, Any]]) -> tuple[Event, ...]:
@@ -59,7 +59,20 @@ def restored_case(sop: SopDef, bag: Path, root: Path) -> RestoredCase:
         events=_events(sop, m.get("timeline", [])),
         files=tuple(_file(case_id, archive_dir, f) for f in m.get("files", [])),
         bidang=tuple(BidangData.from_json(d) for d in m.get("bidang_data", {}).values()),
+        numbers=_numbers(case_id, m),
     )
+
+
+def _numbers(case_id: str, manifest: dict[str, Any]) -> tuple[NumberRecord, ...]:
+    """The numbers the case's documents were given (bags filed before registers were kept
+    name no register: those numbers are shown in the bag but cannot be restored)."""
+    at = datetime.fromisoformat(manifest["closed_at"])
+    return tuple(
+        NumberRecord(n["register"], int(n["year"]), int(n["seq"]), n["number"], case_id,
+                     n["document"], "terbit", at)
+        for n in manifest.get("numbers", [])
+        if "register" in n
+    )  # fmt: skip
 
 
 def reindex(settings: Settings, journal: Journal) -> list[str]:

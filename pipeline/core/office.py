@@ -46,11 +46,42 @@ class Polarity(StrEnum):
 
 @dataclass(frozen=True)
 class Indikator:
+    """An IKU: `target` is the annual one; `target_triwulan` (I–IV) and `target_semester`
+    (I–II) are the period targets, if the office sets them, counted from January to the end
+    of the period when `kumulatif`, else for the period alone."""
+
     kode: str
     nama: str
     satuan: str
     target: float
     polaritas: Polarity
+    target_triwulan: tuple[float, ...] = ()
+    target_semester: tuple[float, ...] = ()
+    kumulatif: bool = True
+
+
+SATUAN_CACAH = (
+    "orang", "pengunjung", "anggota", "peserta", "eksemplar", "judul", "buku", "koleksi",
+    "temuan", "perpustakaan", "OPD", "perangkat daerah", "desa", "kelurahan", "kecamatan",
+    "sekolah", "lembaga", "unit", "berkas", "arsip", "boks", "dokumen", "naskah", "laporan",
+    "kegiatan", "kali", "paket",
+)  # fmt: skip
+"""Units that count whole things: a realisasi with decimals in one of them is flagged."""
+
+
+@dataclass(frozen=True)
+class AturanCapaian:
+    """`[capaian]`: the office's cap on capaian (`batas_atas`, percent; None: no cap), and when
+    the analyst is warned: a realisasi more than `kelipatan_wajar` times its target, decimals
+    in a unit of `satuan_cacah`."""
+
+    batas_atas: float | None = None
+    kelipatan_wajar: float = 2.0
+    satuan_cacah: tuple[str, ...] = SATUAN_CACAH
+
+    def counts_whole(self, satuan: str) -> bool:
+        wanted = satuan.strip().casefold()
+        return any(s.casefold() == wanted for s in self.satuan_cacah)
 
 
 @dataclass(frozen=True)
@@ -131,6 +162,7 @@ class Office:
     pegawai: tuple[Pegawai, ...] = ()
     akses: AccessPolicy = AccessPolicy(check_owner=False)
     penomoran: Numbering = field(default_factory=Numbering)
+    capaian: AturanCapaian = field(default_factory=AturanCapaian)
 
     def role_email(self, role: str) -> str:
         """The address configured for `role` (e.g. "analis", "bidang/<slug>"), or ""."""
@@ -146,6 +178,16 @@ class Office:
 
     def holders(self, role: str) -> tuple[Pegawai, ...]:
         return tuple(p for p in self.pegawai if p.holds(role))
+
+    def klasifikasi(self, register: str, sop_code: str) -> str:
+        """The kode klasifikasi of a register's numbers: the office's own for the register,
+        else the SOP's, else the archive's default."""
+        return self.penomoran.klasifikasi_of(register) or sop_code or self.arsip.kode_klasifikasi
+
+    @property
+    def tempat(self) -> str:
+        """The city documents are dated in: the first part of the address."""
+        return self.alamat.split(",")[0].strip()
 
     def named_holder(self, role: str) -> Pegawai | None:
         """The first pegawai holding `role` whose name is filled in (for documents)."""

@@ -12,7 +12,7 @@ it through SMB); everything here decides from plain values:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipeline.core.errors import Rejected
@@ -111,19 +111,24 @@ class Notice:
 
 
 SIGNATORIES = ("kepala-dinas", "sekretaris", "kasubag-ppmep")
-"""Roles whose names and NIP appear on the documents."""
+"""Roles whose names and NIP appear on the documents of the shipped SOPs."""
 
 
-def missing_names(office: Office) -> list[str]:
-    """The signatory roles whose name or NIP is not filled in yet."""
-    return [r for r in SIGNATORIES if not _filled(office.named_holder(r))]
+def missing_names(office: Office, roles: Sequence[str] = SIGNATORIES) -> list[str]:
+    """The roles among `roles` (those named on documents) whose name or NIP is not filled in."""
+    return [r for r in roles if not _filled(office.named_holder(r))]
 
 
 def _filled(person: Pegawai | None) -> bool:
     return person is not None and bool(person.nama) and bool(person.nip)
 
 
-def notices(office: Office, attribution: Attribution, label: RoleLabel) -> list[Notice]:
+def notices(
+    office: Office,
+    attribution: Attribution,
+    label: RoleLabel,
+    signatories: Sequence[str] = SIGNATORIES,
+) -> list[Notice]:
     """What the office must know at start-up and on the board (Indonesian), in order."""
     found = [
         Notice(
@@ -131,7 +136,7 @@ def notices(office: Office, attribution: Attribution, label: RoleLabel) -> list[
             f"{r}): dokumen memuat garis kosong untuk diisi tangan",
             r,
         )
-        for r in missing_names(office)
+        for r in missing_names(office, signatories)
     ]
     if not attribution.known:
         found.append(

@@ -158,6 +158,15 @@ class SigningCopy:
     version: int
     record: str
     number: str = ""
+    tanggal: str = ""
+    """The document's date, written into its date line when it is numbered."""
+    template: str = ""
+    """The template the pipeline drafts the document from ("" when the drafter writes it)."""
+    context: Mapping[str, Any] | None = None
+    """That template's values for the version initialled: what the drafter's copy still says
+    of the draft it started from is restated from them (`versi`)."""
+    signer: tuple[str, str, str] = ("", "", "")
+    """Title, name and NIP of the signatory: a signature block for a document without one."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.core.capaian import Periode, periode, target_periode
 from pipeline.core.forms import CASE_LABEL, HEADER_ROW, HEADERS, OWNER_LABEL, SHEET
 from pipeline.core.office import Bidang
 from pipeline.inputs.cells import (
@@ -25,7 +26,7 @@ def build_form(bidang: Bidang, case_id: str, period: str, office: str) -> bytes:
     assert ws is not None
     ws.title = SHEET
     _title_block(ws, bidang, case_id, period, office)
-    _table(ws, bidang)
+    _table(ws, bidang, periode(period))
     _print_setup(ws)
     ws.protection.sheet = True  # only Realisasi and Keterangan are unlocked; no password
     wb.properties.title = f"Formulir Data Kinerja {case_id}"
@@ -67,7 +68,7 @@ def _title_block(ws: Worksheet, bidang: Bidang, case_id: str, period: str, offic
     ws.merge_cells(start_row=2, start_column=4, end_row=4, end_column=7)
 
 
-def _table(ws: Worksheet, bidang: Bidang) -> None:
+def _table(ws: Worksheet, bidang: Bidang, period: Periode) -> None:
     fill = PatternFill("solid", fgColor="FFF2CC")
     for col, name in enumerate(HEADERS, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=name)
@@ -78,7 +79,7 @@ def _table(ws: Worksheet, bidang: Bidang) -> None:
             ind.kode,
             ind.nama,
             ind.satuan,
-            ind.target,
+            target_periode(ind, period).nilai,  # the target of the report's period
             ind.polaritas.value,
         )
         for col, value in enumerate(values, start=1):

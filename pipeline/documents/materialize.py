@@ -5,10 +5,13 @@ the signing copy (the final version as PDF, the paraf record and number stamped 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from pipeline.core.errors import PipelineError
 from pipeline.core.values import (
     DROP,
     Copy,
@@ -20,10 +23,13 @@ from pipeline.core.values import (
     SigningCopy,
 )
 from pipeline.documents.forms import build_form
-from pipeline.documents.stamp import stamp_text
+from pipeline.documents.numbering import Blanks, fill_blanks
+from pipeline.documents.restate import changed_paragraphs, custom_property, restate
+from pipeline.documents.stamp import stamp_record
 from pipeline.documents.templates import Documents
+from pipeline.engine.contexts import DRAFT_VERSION_PROPERTY
 from pipeline.settings import Settings
-from pipeline.signing.seal import seal_pdf
+from pipeline.signing.seal import find_signature_box, seal_pdf
 from pipeline.store.fsops import sha256_bytes
 
 log = logging.getLogger(__name__)
@@ -67,13 +73,62 @@ class Materializer:
         return build_form(bidang, form.case_id, form.period, office.nama)
 
     def _signing_copy(self, out: Output, copy: SigningCopy) -> Sequence[Output]:
-        docx = (self.settings.root / copy.source).read_bytes()
-        pdf = self.to_pdf(docx, f"{copy.case_id} Draf Final v{copy.version}")
+        final = self._restated((self.settings.root / copy.source).read_bytes(), copy)
+        blanks = Blanks(copy.number, copy.tanggal, self.settings.office.tempat)
+        docx, filled = fill_blanks(final, blanks)
+        pdf = self.to_pdf(docx, f"{copy.case_id} Untuk Ditandatangani v{copy.version}")
         if pdf is None:
             return _without_pdf(out, copy, docx)
-        record = copy.record + (f"\nNomor: {copy.number}" if copy.number else "")
-        sealed, seal = seal_pdf(stamp_text(pdf, record), copy.case_id, copy.version)
+        record = copy.record + numbered_note(copy, filled) + signature_place(pdf, copy)
+        sealed, seal = seal_pdf(stamp_record(pdf, record), copy.case_id, copy.version)
         return (replace(out, data=sealed, facts={"seal": seal.to_json(), "nomor": copy.number}),)
+
+    def _restated(self, final: bytes, copy: SigningCopy) -> bytes:
+        """The final version as the document to be signed: where the drafter's copy still
+        states the draft it was made from (Draf v1), it states the version initialled, and
+        the document is titled by its name and period. The drafter's file stays as it is; a
+        copy that cannot be restated goes as it is (the seal and the record name the version)."""
+        if not copy.template or copy.context is None:
+            return final
+        try:
+            restated, count = self._restate(final, copy.template, copy.context)
+        except (PipelineError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
+            log.warning("signing copy of %s v%d not restated: %s", copy.case_id, copy.version, exc)
+            return final
+        log.info(
+            "signing copy of %s: %d line(s) restated to v%d", copy.case_id, count, copy.version
+        )
+        return restated
+
+    def _restate(
+        self, final: bytes, template: str, context: Mapping[str, Any]
+    ) -> tuple[bytes, int]:
+        title = f"{context.get('judul', '')} {context.get('periode', '')}".strip()
+        base = custom_property(final, DRAFT_VERSION_PROPERTY)
+        changes: dict[str, str] = {}
+        if base is not None and base != str(context["versi"]):
+            before = self.documents.render(template, {**context, "versi": base})
+            changes = changed_paragraphs(before, self.documents.render(template, context))
+        return restate(final, changes, title)
+
+
+def signature_place(pdf: bytes, copy: SigningCopy) -> str:
+    """A signature block in the record for a document that has none of its own (no title,
+    name and NIP at its end): the signer then knows where to sign, and the scan where to look."""
+    if find_signature_box(pdf) is not None or not any(copy.signer):
+        return ""
+    jabatan, nama, nip = copy.signer
+    return f"\n\nTempat tanda tangan:\n{jabatan},\n\n\n\n{nama}\nNIP. {nip}"
+
+
+def numbered_note(copy: SigningCopy, filled: list[str]) -> str:
+    """The record's lines about the number, and what the system wrote into the document's
+    dotted lines (the author may have written the number or the date already)."""
+    number = f"\nNomor: {copy.number}" if copy.number else ""
+    written = (
+        f"\n{' dan '.join(filled).capitalize()} diisi oleh sistem saat penomoran" if filled else ""
+    )
+    return number + written
 
 
 def _without_pdf(out: Output, copy: SigningCopy, docx: bytes) -> Sequence[Output]:

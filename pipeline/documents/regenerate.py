@@ -1,90 +1,112 @@
-"""Batch regeneration: each case's documents rendered again from its stored, normalised data
-with the current templates (never by re-reading workbooks).
+"""Batch regeneration: each case's documents written again from its stored, normalised data with
+the current templates (never by re-reading workbooks), and its versions named for what they are.
 
     for progress in regenerate(settings, journal, selection, options, clock): ...
 
-Planning is pure over what the journal holds. Each selected case gets its nota dinas and, when
-every bidang is in, its draft. Contexts use the case's stored dates only (the order's time, the
-time of the last draft rendered from data), never the current time, so the same data and
-template give the same bytes. A document is rendered when it has no earlier regenerated render
-("baru"), when its template or data hash differs from that render ("template berubah",
-"data berubah"), or when the recorded file no longer holds what was written ("berkas tidak
-ada"); otherwise it is left alone.
+What is planned, and why, is `regenerate_plan`: stage documents as issued, an open case's next
+draft version, and for a case past drafting each version it has (the drafter's copied exactly;
+the pipeline's reproduced byte for byte or marked as a new render). Contexts use the case's
+stored dates only, never the current time, so the same data and template give the same bytes.
 
-Where documents go: the draft of an open case (no draf_final yet) becomes a new draft version
+Where documents go: the draft of an open case (no reviewed draft yet) becomes a new draft version
 through the normal flow (outbox/analis/ and the case's own copy in berkas/<case>/keluar/, a
 drafts row with source "regenerasi"); every other document goes to the output folder (default
 outbox/regenerasi/<case>/). Nothing under archive/ is ever written.
 
-Rendering runs in this process (workers=1) or over N worker processes, each preparing its
-templates once; only plain data crosses to a worker. PDFs are made in N batches, each by one
-LibreOffice run with its own profile. This module never prints: it yields `Progress` events,
-and `Summary` turns them into lines for the command line.
+How it scales: the journal is read a chunk of cases at a time on its own connection, inside one
+read transaction, while cases stream to the workers (`workers` processes, each preparing its
+templates once; a few tasks of several cases in flight per worker; only plain data crosses).
+Workers plan each case, check, render or copy, and write each file (temporary name, fsync,
+rename; each folder synced once per task); this process
+records what was written in the journal in batches, one transaction per `COMMIT_EVERY`
+documents (a crash before a batch is recorded only means those files are written again next
+time). A new draft version is written by the worker under temporary names beside its places and
+joins its case here under the watcher's flow lock (renamed into place, then recorded; a batch's
+versions in one transaction), or is removed when the case moved on meanwhile. PDFs are
+made in `workers` batches, each by one LibreOffice run with its own profile. This module never
+prints: it yields `Progress` events, and `Summary` turns them into lines for the command line.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import (
+    ALL_COMPLETED,
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
 
 from pipeline import __version__
-from pipeline.core.errors import PipelineError, TemplateError
-from pipeline.core.sla import due_at
+from pipeline.core.errors import PipelineError
 from pipeline.core.values import CaseState, Made, Output
 from pipeline.documents.pdfconvert import ConversionError, check_pdf, convert_batch
-from pipeline.documents.templates import Documents, data_hash
-from pipeline.engine.contexts import draft_context, naskah_context
-from pipeline.engine.kinds.disposisi import step_of_issue
-from pipeline.engine.model import Naskah, SopDef, StageDef
+from pipeline.documents.regenerate_plan import (
+    BERKAS_HILANG,
+    CaseInput,
+    CasePlan,
+    Job,
+    Kind,
+    Planner,
+    Result,
+    Selection,
+    Status,
+    due,
+    in_normal_flow,
+    marked,
+    output_dir,
+    read_cases,
+    reproduces,
+    selected_ids,
+    template_shas,
+    unplanned,
+    version_path,
+)
+from pipeline.documents.templates import Documents
 from pipeline.settings import Settings
-from pipeline.store.fsops import atomic_copy, atomic_write, sha256_bytes, sha256_file
-from pipeline.store.journal import FileRecord, Journal, RenderRecord
+from pipeline.store.fsops import atomic_write, fsync_dir, sha256_bytes, temp_name
+from pipeline.store.journal import Journal, RenderRecord
 from pipeline.store.lock import FlowLock
+
+__all__ = [
+    "BERKAS_HILANG",
+    "Options",
+    "Phase",
+    "Progress",
+    "Result",
+    "Selection",
+    "Status",
+    "Summary",
+    "regenerate",
+]
 
 log = logging.getLogger(__name__)
 
-DRAF_DOC = "draf"
-BARU = "baru"
-TEMPLATE_BERUBAH = "template berubah"
-DATA_BERUBAH = "data berubah"
-BERKAS_HILANG = "berkas tidak ada"
-DEFAULT_OUT = "outbox/regenerasi"
-STAGING = "work/regenerasi"  # under the state folder: new draft versions before their commit
 PDF_TIMEOUT_BASE = 120.0
 PDF_TIMEOUT_PER_DOCUMENT = 10.0
+CASES_PER_TASK = 8  # cases sent to a worker at once
+TASKS_PER_WORKER = 4  # tasks in flight per worker: work queued while this process commits
+COMMIT_EVERY = 200  # documents recorded per journal transaction
 Clock = Callable[[], datetime]
-
-
-class Status(StrEnum):
-    WRITTEN = "ditulis"
-    UNCHANGED = "tidak berubah"
-    SKIPPED = "dilewati"
-    PLANNED = "akan ditulis"
-    FAILED = "gagal"
 
 
 class Phase(StrEnum):
     RENDER = "Merender dokumen"
     PDF = "Membuat PDF"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which cases: the listed ids, or every case of `year`, or (neither given) every case."""
-
-    case_ids: tuple[str, ...] = ()
-    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,49 +118,6 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Job:
-    """One document to render. Plain data only, so that it can be sent to a worker process.
-
-    `paths` are relative to the share root (or absolute, for an output folder outside it);
-    the last one is the copy the journal records.
-    """
-
-    case_id: str
-    document: str
-    template: str
-    context: dict[str, Any]
-    paths: tuple[str, ...]
-    version: int | None
-    normal_flow: bool
-    reasons: tuple[str, ...]
-    template_sha: str
-    data_sha: str
-    flow_paths: tuple[str, ...] = ()  # where a new draft version goes once committed
-    step: int = 0  # the SOP step a new draft version belongs to
-
-    @property
-    def record(self) -> str:
-        return (self.flow_paths or self.paths)[-1]
-
-
-@dataclass(frozen=True)
-class Result:
-    """What happened to one document."""
-
-    case_id: str
-    template: str
-    path: str
-    status: Status
-    reasons: tuple[str, ...] = ()
-    version: int | None = None
-    error: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.case_id} {self.template}"
-
-
-@dataclass(frozen=True)
 class PdfResult:
     source: str
     pdf: str | None
@@ -147,6 +126,8 @@ class PdfResult:
 
 @dataclass(frozen=True)
 class Progress:
+    """One document settled; `total` is exact once every case is planned, estimated before."""
+
     phase: Phase
     done: int
     total: int
@@ -155,253 +136,124 @@ class Progress:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a worker did with one job."""
+    """What a worker did with one job: wrote `path` (the last of its paths), found it
+    unchanged, or failed."""
 
     sha256: str = ""
     size: int = 0
     template_sha: str = ""
+    path: str = ""
+    reasons: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()  # in place (their folders still to sync)
+    staged: tuple[str, ...] = ()  # a new draft version: beside its places, under temporary names
+    unchanged: bool = False
     error: str | None = None
 
 
-# --- planning (pure over the journal's data) ---------------------------------------------------
+# --- doing one job (in this process or in a worker) ---------------------------------------------
 
 
-def _event_at(state: CaseState, name: str) -> datetime | None:
-    return next((e.at for e in state.events if e.name == name), None)
+def run_jobs(documents: Documents, root: Path, jobs: Sequence[Job]) -> list[Rendered]:
+    """Each job done, then each folder written into synced once: the renames are durable
+    before what was written is recorded in the journal."""
+    done = [run_job(documents, root, job) for job in jobs]
+    try:
+        for folder in sorted({(root / path).parent for d in done for path in d.written}):
+            fsync_dir(folder)
+    except OSError as exc:
+        log.error("cannot sync the folders written: %s", exc)
+        return [Rendered(error=f"folder not synced: {exc}")] * len(jobs)
+    return done
 
 
-def order_moment(state: CaseState) -> datetime:
-    """When the Secretary's order (nota dinas) went out."""
-    return _event_at(state, "perintah") or state.opened_at
+def run_job(documents: Documents, root: Path, job: Job) -> Rendered:
+    try:
+        reasons = due(root, job)
+        if not reasons:
+            return Rendered(path=job.kept, unchanged=True)
+        data, paths, template_sha = _made(documents, root, job)
+        if job.flow_paths:  # joins the case's flow only when committed under the flow lock
+            staged = tuple(str(_staged(root / path, data)) for path in paths)
+            return Rendered(
+                sha256_bytes(data), len(data), template_sha, paths[-1], reasons, staged=staged
+            )
+        for path in paths:
+            atomic_write(root / path, data, sync_dir=False)
+    except Exception as exc:  # one broken document must not stop the batch; it is named
+        log.error("cannot regenerate %s %s: %s", job.case_id, job.label, exc)
+        return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
+    return Rendered(sha256_bytes(data), len(data), template_sha, paths[-1], reasons, paths)
 
 
-def draft_moment(state: CaseState) -> datetime:
-    """The date a draft rendered from the data carries: that of the last one the watcher made."""
-    made = [d.at for d in state.drafts if d.source == "pipeline"]
-    return made[-1] if made else (_event_at(state, "data_lengkap") or state.opened_at)
+def _staged(dest: Path, data: bytes) -> Path:
+    """`data` under a temporary name beside `dest`, synced, to be renamed into place later."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staged = temp_name(dest)
+    with staged.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return staged
 
 
-def disposisi_name(files: Iterable[FileRecord]) -> str:
-    """The disposition's file name, as the case keeps it (`01 disposisi - <name>`)."""
-    kept = next((f.name for f in files if f.direction == "in" and f.kind == "disposisi"), "")
-    return kept.partition(" - ")[2] or kept
+def _made(documents: Documents, root: Path, job: Job) -> tuple[bytes, tuple[str, ...], str]:
+    """The bytes of `job` and where they go (a render that is not the version it would name
+    goes under its marked name), with the template's hash."""
+    if job.kind is Kind.COPY:
+        return _copied(root, job), job.paths, ""
+    template_sha = documents.template(job.template).sha256
+    if job.kind is Kind.RENDER:
+        return documents.render(job.template, job.context), job.paths, template_sha
+    if reproduces(root, job):
+        data = documents.render(job.template, job.context)
+        if sha256_bytes(data) == job.source_sha:
+            return data, job.paths, template_sha
+        log.warning("%s v%s: not reproduced by its own inputs", job.case_id, job.version)
+    return documents.render(job.template, marked(job.context, job.version)), job.renew, template_sha
 
 
-def document_key(naskah: Naskah) -> str:
-    """How a stage document is known among a case's renders: its title, e.g. `nota-dinas`."""
-    return naskah.judul.casefold().replace(" ", "-")
-
-
-def naskah_of(
-    settings: Settings, sop: SopDef, state: CaseState, naskah: Naskah, disposisi: str, number: str
-) -> dict[str, Any]:
-    """A stage document as it was issued: at the order's time, with its number."""
-    moment = order_moment(state)
-    following = sop.step(step_of_issue(sop.opener) + 1)
-    due = due_at(moment, following.waktu, settings.office.calendar) if following else moment
-    local, due_local = moment.astimezone(settings.tz), due.astimezone(settings.tz)
-    return naskah_context(
-        settings.office, sop, state.id, state.period, naskah, local, due_local, number, disposisi
-    )
-
-
-def draf_context(settings: Settings, sop: SopDef, state: CaseState, version: int) -> dict[str, Any]:
-    moment = draft_moment(state).astimezone(settings.tz)
-    office = settings.office
-    return draft_context(office, sop, state.id, state.period, version, state.bidang, moment)
-
-
-def data_complete(settings: Settings, state: CaseState) -> bool:
-    return all(b.slug in state.bidang for b in settings.office.bidang)
-
-
-def in_normal_flow(state: CaseState) -> bool:
-    """An open case whose draft the analyst has not sent back yet takes a new version."""
-    return not state.closed and not state.has("draf_diterima")
-
-
-def reasons_for(
-    last: RenderRecord | None, template_sha: str, data_sha: str, holds: bool
-) -> tuple[str, ...]:
-    """Why a document must be written again; empty when it is unchanged."""
-    if last is None:
-        return (BARU,)
-    reasons = []
-    if last.template_sha != template_sha:
-        reasons.append(TEMPLATE_BERUBAH)
-    if last.data_sha != data_sha:
-        reasons.append(DATA_BERUBAH)
-    if not reasons and not holds:
-        reasons.append(BERKAS_HILANG)
-    return tuple(reasons)
-
-
-def _holds(path: Path, sha256: str) -> bool:
-    return path.is_file() and sha256_file(path) == sha256
+def _copied(root: Path, job: Job) -> bytes:
+    """A drafter's version, exactly as the case keeps it."""
+    data = (root / job.source).read_bytes()
+    if sha256_bytes(data) != job.source_sha:
+        raise PipelineError(
+            f"{job.source} no longer holds version {job.version} as the journal recorded it"
+        )
+    return data
 
 
 @dataclass(frozen=True)
-class CasePlanner:
-    """Builds the jobs of one case from what the journal holds about it."""
+class Done:
+    """What a task did: each job planned (without its context) and what became of it, and the
+    cases that could not be planned."""
 
-    settings: Settings
-    sop: SopDef
-    out_dir: Path
-    template_shas: Mapping[str, str]
-    state: CaseState
-    renders: Mapping[str, RenderRecord]
-    numbers: Mapping[str, str]
-
-    def jobs(self, disposisi: str) -> list[Job]:
-        found = [self._naskah(n, disposisi) for n in self.sop.opener.naskah]
-        draf = self.sop.stage("draf")
-        if draf is not None and draf.template and data_complete(self.settings, self.state):
-            found.append(self._draft(draf))
-        return found
-
-    def _naskah(self, naskah: Naskah, disposisi: str) -> Job:
-        number = self.numbers.get(naskah.judul, "")
-        context = naskah_of(self.settings, self.sop, self.state, naskah, disposisi, number)
-        path = (self._out(naskah.judul),)
-        return self._job(document_key(naskah), naskah.template, context, path, None)
-
-    def _out(self, title: str) -> str:
-        path = self.out_dir / self.state.id / f"{self.state.id} {title}.docx"
-        return relative_to_root(self.settings.root, path)
-
-    def _job(
-        self, document: str, template: str, context: dict[str, Any], paths: tuple[str, ...],
-        version: int | None, normal_flow: bool = False,
-    ) -> Job:  # fmt: skip
-        template_sha, data_sha = self.template_shas[template], data_hash(context)
-        last = self.renders.get(document)
-        holds = last is not None and _holds(self.settings.root / paths[-1], last.sha256)
-        reasons = reasons_for(last, template_sha, data_sha, holds)
-        return Job(
-            self.state.id, document, template, context, paths, version, normal_flow, reasons,
-            template_sha, data_sha,
-        )  # fmt: skip
-
-    def _draft(self, draf: StageDef) -> Job:
-        state, template = self.state, draf.template
-        latest = state.latest_draft.version if state.latest_draft else 0
-        if not in_normal_flow(state):
-            version = latest or 1
-            context = draf_context(self.settings, self.sop, state, version)
-            out = (self._out(f"Draf v{version}"),)
-            return self._job(DRAF_DOC, template, context, out, version)
-        last = self.renders.get(DRAF_DOC)
-        if last is None or last.version is None:
-            return self._next_version(draf, latest + 1, (BARU,))
-        same = draf_context(self.settings, self.sop, state, last.version)
-        kept = self._job(DRAF_DOC, template, same, (last.path,), last.version, normal_flow=True)
-        return self._next_version(draf, latest + 1, kept.reasons) if kept.reasons else kept
-
-    def _next_version(self, draf: StageDef, version: int, reasons: tuple[str, ...]) -> Job:
-        """The open case's next draft version, through the normal flow: rendered into the state
-        folder first, put in place only when committed under the flow lock."""
-        case = self.state.id
-        name = f"{case} Draf v{version}.docx"
-        paths = (f"outbox/{draf.role}/{name}", f"berkas/{case}/keluar/{name}")
-        staged = str(self.settings.state_dir / STAGING / case / name)
-        context = draf_context(self.settings, self.sop, self.state, version)
-        job = self._job(DRAF_DOC, draf.template, context, (staged,), version, normal_flow=True)
-        step = draf.step_of("tersedia") or 1
-        return replace(job, reasons=reasons, flow_paths=paths, step=step)
+    cases: int
+    jobs: list[Job] = field(default_factory=list)
+    rendered: list[Rendered] = field(default_factory=list)
+    failed: list[Result] = field(default_factory=list)
 
 
-def relative_to_root(root: Path, path: Path) -> str:
-    """`path` relative to the share root when inside it, else absolute (as text)."""
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+def run_task(planner: Planner, documents: Documents, task: Sequence[CaseInput]) -> Done:
+    """Plan each case of the task, then write its documents."""
+    plans = [planner.plan(case) for case in task]
+    jobs = [job for plan in plans for job in plan.jobs]
+    rendered = run_jobs(documents, planner.settings.root, jobs)
+    failed = [plan.failed for plan in plans if plan.failed is not None]
+    return Done(len(task), [replace(job, context={}) for job in jobs], rendered, failed)
 
 
-def output_dir(settings: Settings, out: Path | None) -> Path:
-    """Where documents outside the normal flow go; never inside archive/."""
-    root = settings.root
-    chosen = (root / DEFAULT_OUT if out is None else out).resolve()
-    if chosen.is_relative_to((root / "archive").resolve()):
-        raise PipelineError(
-            f"the output folder {chosen} is inside archive/, which is never written"
-        )
-    return chosen
+_worker: tuple[Planner, Documents] | None = None
 
 
-def template_shas(settings: Settings) -> dict[str, str]:
-    shas = {}
-    for name in sorted({t for sop in settings.sops for t in sop.templates}):
-        try:
-            shas[name] = sha256_file(settings.templates_dir / name)
-        except OSError as exc:
-            raise TemplateError(f"cannot read template {name}: {exc}") from exc
-    return shas
+def _worker_start(planner: Planner) -> None:
+    global _worker
+    _worker = (planner, Documents(planner.settings.templates_dir))
 
 
-def select_cases(journal: Journal, selection: Selection) -> list[CaseState]:
-    known = journal.case_ids()
-    wanted = list(dict.fromkeys(selection.case_ids)) or known
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise PipelineError(f"unknown case(s): {', '.join(unknown)}")
-    states = [s for c in wanted if (s := journal.case(c)) is not None]
-    chosen = [s for s in states if selection.year is None or s.year == selection.year]
-    return [s for s in chosen if not s.cancelled]
-
-
-def plan(
-    settings: Settings, journal: Journal, selection: Selection, out_dir: Path
-) -> tuple[list[Job], list[Result]]:
-    """Every document of the selected cases as a job, and the cases that cannot be planned."""
-    shas = template_shas(settings)
-    jobs: list[Job] = []
-    failed: list[Result] = []
-    for state in select_cases(journal, selection):
-        sop = settings.sop_of(state.id)
-        if sop is None:
-            continue
-        numbers = {d: n for d, n in journal.numbers(state.id)}
-        planner = CasePlanner(
-            settings, sop, out_dir, shas, state, journal.renders(state.id), numbers
-        )
-        try:
-            jobs += planner.jobs(disposisi_name(journal.files(state.id)))
-        except (KeyError, ValueError, PipelineError) as exc:
-            log.warning("cannot plan the documents of %s: %s", state.id, exc)
-            error = f"stored data do not fit the configuration or templates: {exc!r}"
-            failed.append(Result(state.id, "(kasus)", "", Status.FAILED, error=error))
-    return jobs, failed
-
-
-# --- rendering (in this process or in a worker) -----------------------------------------------
-
-
-def render_jobs(documents: Documents, root: Path, jobs: Sequence[Job]) -> list[Rendered]:
-    return [_render_one(documents, root, job) for job in jobs]
-
-
-def _render_one(documents: Documents, root: Path, job: Job) -> Rendered:
-    try:
-        data = documents.render(job.template, job.context)
-        for path in job.paths:
-            atomic_write(root / path, data)
-        template_sha = documents.template(job.template).sha256
-    except Exception as exc:  # one broken document must not stop the batch; it is named
-        log.error("cannot regenerate %s %s: %s", job.case_id, job.template, exc)
-        return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
-    return Rendered(sha256_bytes(data), len(data), template_sha)
-
-
-_worker_documents: Documents | None = None
-
-
-def _worker_start(templates_dir: str) -> None:
-    global _worker_documents
-    _worker_documents = Documents(Path(templates_dir))
-
-
-def _worker_render(root: str, jobs: tuple[Job, ...]) -> list[Rendered]:
-    if _worker_documents is None:
-        raise RuntimeError("worker process started without its templates")
-    return render_jobs(_worker_documents, Path(root), jobs)
+def _worker_run(task: tuple[CaseInput, ...]) -> Done:
+    if _worker is None:
+        raise RuntimeError("worker process started without its planner")
+    return run_task(*_worker, task)
 
 
 def process_context() -> BaseContext:
@@ -412,75 +264,39 @@ def process_context() -> BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def by_case(jobs: Sequence[Job]) -> list[list[Job]]:
-    groups: dict[str, list[Job]] = {}
-    for job in jobs:
-        groups.setdefault(job.case_id, []).append(job)
-    return list(groups.values())
-
-
-def rendered_batches(
-    settings: Settings, batches: list[list[Job]], workers: int
-) -> Iterator[tuple[list[Job], list[Rendered]]]:
-    """Render each batch (one case's jobs); yields batches as they finish."""
-    if workers <= 1 or len(batches) <= 1:
-        documents = Documents(settings.templates_dir)
-        for batch in batches:
-            yield batch, render_jobs(documents, settings.root, batch)
+def done_tasks(planner: Planner, tasks: Iterator[list[CaseInput]], workers: int) -> Iterator[Done]:
+    """Run each task (a few cases); yields them as they finish. With workers, the next tasks
+    are read from the journal only as workers free up."""
+    if workers <= 1:
+        documents = Documents(planner.settings.templates_dir)
+        for task in tasks:
+            yield run_task(planner, documents, task)
         return
-    start = (str(settings.templates_dir),)
-    with ProcessPoolExecutor(
-        min(workers, len(batches)), process_context(), _worker_start, start
-    ) as pool:
-        futures = {pool.submit(_worker_render, str(settings.root), tuple(b)): b for b in batches}
-        for future in as_completed(futures):
-            yield futures[future], _outcome(future, len(futures[future]))
+    with ProcessPoolExecutor(workers, process_context(), _worker_start, (planner,)) as pool:
+        running: dict[Future[Done], list[CaseInput]] = {}
+        for task in tasks:
+            running[pool.submit(_worker_run, tuple(task))] = task
+            if len(running) >= workers * TASKS_PER_WORKER:
+                yield from _finished(running, FIRST_COMPLETED)
+        yield from _finished(running, ALL_COMPLETED)
 
 
-def _outcome(future: Future[list[Rendered]], count: int) -> list[Rendered]:
+def _finished(running: dict[Future[Done], list[CaseInput]], until: str) -> Iterator[Done]:
+    done, _ = wait(running, return_when=until)
+    for future in done:
+        yield _outcome(future, running.pop(future))
+
+
+def _outcome(future: Future[Done], task: list[CaseInput]) -> Done:
     try:
         return future.result()
     except Exception as exc:  # a worker died or its result could not be sent back
-        log.error("worker batch failed: %r", exc)
-        return [Rendered(error=f"worker process failed: {exc!r}")] * count
+        log.error("worker task failed: %r", exc)
+        error = f"worker process failed: {exc!r}"
+        return Done(len(task), failed=[unplanned(c.state.id, error) for c in task])
 
 
 # --- recording ----------------------------------------------------------------------------------
-
-
-def _record(job: Job, rendered: Rendered, at: datetime) -> RenderRecord:
-    return RenderRecord(
-        job.case_id, job.document, job.record, rendered.sha256, rendered.size,
-        rendered.template_sha, job.data_sha, job.version, __version__, at,
-    )  # fmt: skip
-
-
-def _result(job: Job, status: Status, error: str | None = None) -> Result:
-    shown = (job.flow_paths or job.paths)[0]
-    return Result(job.case_id, job.template, shown, status, job.reasons, job.version, error)
-
-
-def commit_batch(
-    journal: Journal,
-    batch: Sequence[Job],
-    rendered: Sequence[Rendered],
-    at: datetime,
-    flow: Flow,
-) -> list[Result]:
-    """Record what was written: open-case drafts as draft versions, the rest as renders."""
-    results, plain = [], []
-    for job, done in zip(batch, rendered, strict=True):
-        if done.error is not None:
-            results.append(_result(job, Status.FAILED, done.error))
-        elif job.flow_paths:
-            with flow.lock:
-                results.append(_commit_draft(journal, job, done, at, flow.root))
-        else:
-            plain.append(_record(job, done, at))
-            results.append(_result(job, Status.WRITTEN))
-    if plain:
-        journal.record_renders(plain)
-    return results
 
 
 @dataclass(frozen=True)
@@ -491,22 +307,155 @@ class Flow:
     lock: AbstractContextManager[object]
 
 
-def _commit_draft(journal: Journal, job: Job, done: Rendered, at: datetime, root: Path) -> Result:
-    """Put a staged draft version in place, if the case still takes one (the watcher may have
-    moved it on meanwhile: the analyst sent a reviewed draft, or data changed the version)."""
-    staged = Path(job.paths[0])
-    state = journal.case(job.case_id)
+def _record(job: Job, done: Rendered, at: datetime) -> RenderRecord:
+    path = job.flow_paths[-1] if job.flow_paths else done.path
+    return RenderRecord(
+        job.case_id, job.document, path, done.sha256, done.size, done.template_sha,
+        job.data_sha, job.version, __version__, at,
+    )  # fmt: skip
+
+
+def _result(
+    job: Job, status: Status, done: Rendered | None = None, error: str | None = None
+) -> Result:
+    shown = job.flow_paths[0] if job.flow_paths else (done.path if done else "") or job.paths[0]
+    reasons = done.reasons if done else job.reasons
+    return Result(job.case_id, job.label, shown, status, reasons, job.version, error)
+
+
+def commit(
+    journal: Journal, written: Sequence[tuple[Job, Rendered]], at: datetime, flow: Flow
+) -> list[Result]:
+    """Record what was written: the renders in one transaction; then, under the flow lock, the
+    new draft versions of open cases that still take one, put in place and recorded in one."""
+    plain = [(job, done) for job, done in written if not job.flow_paths]
+    if plain:
+        journal.record_renders([_record(job, done, at) for job, done in plain])
+    results = [_result(job, Status.WRITTEN, done) for job, done in plain]
+    drafts = [(job, done) for job, done in written if job.flow_paths]
+    if drafts:
+        with flow.lock:
+            results += _commit_drafts(journal, drafts, at, flow.root)
+    return results
+
+
+def _commit_drafts(
+    journal: Journal, drafts: Sequence[tuple[Job, Rendered]], at: datetime, root: Path
+) -> list[Result]:
+    """Put each staged draft version in place if its case still takes one (the watcher may
+    have moved it on meanwhile: the analyst sent a reviewed draft, or data made a version),
+    sync each folder once, and record them all in one transaction."""
+    states = {s.id: s for s in journal.case_states([job.case_id for job, _ in drafts])}
+    results = [_place_draft(states.get(job.case_id), job, done, root) for job, done in drafts]
+    placed = [d for d, r in zip(drafts, results, strict=True) if r.status is Status.WRITTEN]
+    try:
+        for folder in sorted({(root / p).parent for job, _ in placed for p in job.flow_paths}):
+            fsync_dir(folder)
+    except OSError as exc:
+        log.error("cannot sync the folders of the new draft versions: %s", exc)
+        return _withdrawn(root, drafts, results, f"folder not synced: {exc}")
+    if placed:
+        journal.commit_regenerated_drafts(
+            [(_record(j, d, at), _draft_output(j)) for j, d in placed]
+        )
+    return results
+
+
+def _withdrawn(
+    root: Path, drafts: Sequence[tuple[Job, Rendered]], results: list[Result], error: str
+) -> list[Result]:
+    """The versions put in place taken out again (nothing recorded): each now failed."""
+    withdrawn = []
+    for (job, done), result in zip(drafts, results, strict=True):
+        if result.status is Status.WRITTEN:
+            for path in job.flow_paths:
+                (root / path).unlink(missing_ok=True)
+            result = _result(job, Status.FAILED, done, error)
+        withdrawn.append(result)
+    return withdrawn
+
+
+def _draft_output(job: Job) -> Output:
+    role = job.flow_paths[0].split("/")[1]
+    return Output(job.flow_paths[0], Made(b""), "draf", role, job.step, version=job.version)
+
+
+def _place_draft(state: CaseState | None, job: Job, done: Rendered, root: Path) -> Result:
     latest = state.latest_draft.version if state and state.latest_draft else 0
     if state is None or not in_normal_flow(state) or latest >= (job.version or 0):
-        staged.unlink(missing_ok=True)
-        return _result(job, Status.SKIPPED, "kasus sudah berubah selama regenerasi")
-    for path in job.flow_paths:
-        atomic_copy(staged, root / path)
-    role = job.flow_paths[0].split("/")[1]
-    output = Output(job.flow_paths[0], Made(b""), "draf", role, job.step, version=job.version)
-    journal.commit_regenerated_draft(_record(job, done, at), output)
-    staged.unlink(missing_ok=True)
-    return _result(job, Status.WRITTEN)
+        for staged in done.staged:
+            Path(staged).unlink(missing_ok=True)
+        return _result(job, Status.SKIPPED, done, "kasus sudah berubah selama regenerasi")
+    try:
+        _put_in_place(root, done.staged, job.flow_paths)
+    except OSError as exc:  # e.g. a `watch --once` swept the temporary files meanwhile
+        log.error("cannot put %s v%s in place: %s", job.case_id, job.version, exc)
+        return _result(job, Status.FAILED, done, f"staged version not put in place: {exc}")
+    return _result(job, Status.WRITTEN, done)
+
+
+def _put_in_place(root: Path, staged: Sequence[str], paths: Sequence[str]) -> None:
+    """Rename each staged file into its place, the staff's copy last; all or none (a place
+    already filled is emptied again when a later one fails)."""
+    placed: list[Path] = []
+    try:
+        for temp, path in reversed(list(zip(staged, paths, strict=True))):
+            Path(temp).replace(root / path)
+            placed.append(root / path)
+    except OSError:
+        for place in [*placed, *map(Path, staged)]:
+            place.unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Run:
+    """One regeneration as it goes: cases done, documents settled, renders to record."""
+
+    journal: Journal
+    flow: Flow
+    clock: Clock
+    cases: int
+    cases_done: int = 0
+    done: int = 0
+    waiting: list[Result] = field(default_factory=list)  # settled, not yet reported
+    written: list[tuple[Job, Rendered]] = field(default_factory=list)  # not yet recorded
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Documents in all: exact at the end, estimated from the cases done before."""
+        seen = self.done + len(self.waiting) + len(self.written)
+        if not self.cases_done:
+            return max(self.cases, seen)
+        return seen + round((self.cases - self.cases_done) * seen / self.cases_done)
+
+    def take(self, done: Done) -> Iterator[Progress]:
+        self.cases_done += done.cases
+        self.waiting += done.failed
+        for job, rendered in zip(done.jobs, done.rendered, strict=True):
+            if rendered.error is not None:
+                self.waiting.append(_result(job, Status.FAILED, rendered, rendered.error))
+            elif rendered.unchanged:
+                self.waiting.append(_result(job, Status.UNCHANGED, rendered))
+            else:
+                self.written.append((job, rendered))
+        if len(self.written) >= COMMIT_EVERY:
+            yield from self.flush()
+        yield from self._report()
+
+    def flush(self) -> Iterator[Progress]:
+        written, self.written = self.written, []
+        if written:
+            self.waiting += commit(self.journal, written, self.clock(), self.flow)
+        yield from self._report()
+
+    def _report(self) -> Iterator[Progress]:
+        waiting, self.waiting = self.waiting, []
+        for result in waiting:
+            self.done += 1
+            self.results.append(result)
+            yield Progress(Phase.RENDER, self.done, max(self.total, self.done), result)
 
 
 # --- PDFs -----------------------------------------------------------------------------------------
@@ -518,16 +467,15 @@ class PdfJob:
     dest: Path
 
 
-def pdf_jobs(
-    settings: Settings, out_dir: Path, jobs: Sequence[Job], results: Sequence[Result]
-) -> list[PdfJob]:
+def pdf_jobs(root: Path, out_dir: Path, results: Sequence[Result]) -> list[PdfJob]:
     """A PDF beside each document written now, and for unchanged ones that have none yet."""
-    wanted = {(r.case_id, r.template) for r in results if r.status is not Status.FAILED}
     found = []
-    for job in jobs:
-        source = settings.root / job.record
-        dest = out_dir / job.case_id / f"{source.stem}.pdf"
-        if (job.case_id, job.template) in wanted and (job.reasons or not dest.exists()):
+    for result in results:
+        if result.status not in (Status.WRITTEN, Status.UNCHANGED):
+            continue
+        source = root / result.path
+        dest = out_dir / result.case_id / f"{source.stem}.pdf"
+        if result.status is Status.WRITTEN or not dest.exists():
             found.append(PdfJob(source, dest))
     return found
 
@@ -576,32 +524,61 @@ def regenerate(
     clock: Clock,
     flow_lock: AbstractContextManager[object] | None = None,
 ) -> Iterator[Progress]:
-    """Plan, render, record and (with `options.pdf`) convert; yields one event per document."""
+    """Plan, write, record and (with `options.pdf`) convert; yields one event per document."""
     out_dir = output_dir(settings, options.out_dir)
-    jobs, failed = plan(settings, journal, selection, out_dir)
-    todo = [j for j in jobs if j.reasons]
-    settled = failed + [_result(j, Status.UNCHANGED) for j in jobs if not j.reasons]
-    if options.dry_run:
-        settled += [_result(j, Status.PLANNED) for j in todo]
-    total = len(jobs) + len(failed)
-    for done, result in enumerate(settled, start=1):
-        yield Progress(Phase.RENDER, done, total, result)
-    if options.dry_run:
-        return
-    results: list[Result] = []
-    flow = Flow(settings.root, flow_lock or FlowLock(settings.state_dir))
-    for batch, rendered in rendered_batches(settings, by_case(todo), options.workers):
-        for result in commit_batch(journal, batch, rendered, clock(), flow):
-            results.append(result)
-            yield Progress(Phase.RENDER, len(settled) + len(results), total, result)
+    shas = template_shas(settings)
+    ids = selected_ids(journal, selection)
+    reader = Journal(journal.path)  # its own connection: one snapshot while this one commits
+    try:
+        cases = read_cases(settings, reader, ids, selection.year)
+        planner = Planner(settings, out_dir, shas)
+        if options.dry_run:
+            yield from _dry_run(settings.root, (planner.plan(case) for case in cases))
+            return
+        flow = Flow(settings.root, flow_lock or FlowLock(settings.state_dir))
+        run = Run(journal, flow, clock, len(ids))
+        for done in done_tasks(planner, _tasks(cases), options.workers):
+            yield from run.take(done)
+        run.cases = run.cases_done  # every case read: the total is exact now
+        yield from run.flush()
+    finally:
+        reader.close()
     if options.pdf:
-        yield from _pdf_phase(settings, out_dir, jobs, settled + results, options.workers)
+        yield from _pdf_phase(settings, out_dir, run.results, options.workers)
+
+
+def _tasks(cases: Iterable[CaseInput]) -> Iterator[list[CaseInput]]:
+    """The cases, `CASES_PER_TASK` at a time, as they are read."""
+    task: list[CaseInput] = []
+    for case in cases:
+        task.append(case)
+        if len(task) >= CASES_PER_TASK:
+            yield task
+            task = []
+    if task:
+        yield task
+
+
+def _dry_run(root: Path, plans: Iterable[CasePlan]) -> Iterator[Progress]:
+    """What a run would write, and why; nothing is written."""
+    results = []
+    for plan in plans:
+        results += [plan.failed] if plan.failed else []
+        for job in plan.jobs:
+            reasons = due(root, job)
+            if reasons:
+                path, status = version_path(root, job), Status.PLANNED
+            else:
+                path, status = job.kept, Status.UNCHANGED
+            results.append(Result(job.case_id, job.label, path, status, reasons, job.version))
+    for done, result in enumerate(results, start=1):
+        yield Progress(Phase.RENDER, done, len(results), result)
 
 
 def _pdf_phase(
-    settings: Settings, out_dir: Path, jobs: Sequence[Job], results: Sequence[Result], workers: int
+    settings: Settings, out_dir: Path, results: Sequence[Result], workers: int
 ) -> Iterator[Progress]:
-    wanted = pdf_jobs(settings, out_dir, jobs, results)
+    wanted = pdf_jobs(settings.root, out_dir, results)
     converted = convert_all(settings.state_dir, wanted, max(1, workers))
     for done, item in enumerate(converted, start=1):
         yield Progress(Phase.PDF, done, len(wanted), item)

@@ -13,6 +13,7 @@ import jinja2
 from pipeline import __version__
 from pipeline.core.errors import TemplateError
 from pipeline.core.office import Office
+from pipeline.documents.logo import logo_file, square_png, with_logo
 from pipeline.documents.rendering import PreparedTemplate
 from pipeline.engine.contexts import DRAFT_VERSION_PROPERTY, sample_contexts
 from pipeline.engine.model import SopDef
@@ -33,8 +34,13 @@ class Documents:
 
     def template(self, name: str) -> PreparedTemplate:
         if name not in self._prepared:
-            self._prepared[name] = PreparedTemplate.load(self.templates_dir / name)
+            self._prepared[name] = self._load(name)
         return self._prepared[name]
+
+    def _load(self, name: str, expected: frozenset[str] | None = None) -> PreparedTemplate:
+        prepared = PreparedTemplate.load(self.templates_dir / name, expected)
+        logo = logo_file(self.templates_dir)
+        return with_logo(prepared, square_png(logo)) if logo else prepared
 
     def check_all(self, office: Office, sops: Sequence[SopDef]) -> None:
         """Load, lint and try every template once: a template broken by an edit stops start-up
@@ -42,9 +48,7 @@ class Documents:
         found = {n: c for sop in sops for n, c in sample_contexts(office, sop).items()}
         for name, context in found.items():
             try:
-                self._prepared[name] = PreparedTemplate.load(
-                    self.templates_dir / name, frozenset(context)
-                )
+                self._prepared[name] = self._load(name, frozenset(context))
             except jinja2.TemplateError as exc:  # from Jinja's compiler, e.g. an unknown filter
                 raise TemplateError(f"template {name}: {exc}") from exc
             self.render(name, context)

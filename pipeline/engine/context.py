@@ -42,7 +42,7 @@ class Decide:
             register,
             self.local.year,
             pattern=rules.pola,
-            klasifikasi=rules.klasifikasi_of(register) or self.sop.klasifikasi,
+            klasifikasi=self.office.klasifikasi(register, self.sop.klasifikasi),
             unit=rules.unit,
             case_id=case_id,
             document=document,
@@ -80,9 +80,12 @@ class Decide:
         if named and inside and not set(named) & set(inside):
             raise _name_and_content_differ(named[0], inside[0])
         found = tuple(dict.fromkeys((*named, *inside)))
-        waiting = [c.id for c in self.waiting(wanted)]
+        # the open cases are asked for only when the drop names none, or a finished one
+        waiting = [] if found else [c.id for c in self.waiting(wanted)]
         state = self.cases.get(assign_case(found, self.cases.known(), waiting, what))
         assert state is not None
+        if found and (state.cancelled or state.closed):
+            waiting = [c.id for c in self.waiting(wanted)]
         _refuse_finished(state, waiting)
         return state
 

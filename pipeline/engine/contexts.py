@@ -6,13 +6,22 @@ from the current time unless passed in, so a document can be rendered again byte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from pipeline.core.capaian import capaian, format_angka, format_persen, kriteria, rata_rata
-from pipeline.core.office import Bidang, Office
+from pipeline.core.capaian import (
+    Hasil,
+    Periode,
+    format_angka,
+    format_persen,
+    hitung,
+    kriteria,
+    periode,
+    rata_rata,
+)
+from pipeline.core.office import AturanCapaian, Bidang, Office
+from pipeline.core.pemeriksaan import cara_perhitungan, catatan_pemeriksaan
 from pipeline.core.values import BidangData, DataRow
 from pipeline.engine.model import Naskah, SopDef
 
@@ -61,7 +70,7 @@ def office_context(office: Office, sop: SopDef) -> dict[str, Any]:
         "kantor": office.nama,
         "daerah": office.daerah,
         "alamat": office.alamat,
-        "tempat": office.alamat.split(",")[0],
+        "tempat": office.tempat,
         "kepala_jabatan": office.kepala_jabatan,
         "kepala_nama": kepala,
         "kepala_nip": kepala_nip,
@@ -75,7 +84,8 @@ def office_context(office: Office, sop: SopDef) -> dict[str, Any]:
 def person(office: Office, role: str, sop: SopDef) -> dict[str, str]:
     """`{jabatan, nama, nip}` of the pegawai holding `role`; blank lines where none is set."""
     holder = office.named_holder(role)
-    jabatan = (holder.jabatan if holder else "") or sop.label(role) or role
+    titled = [p.jabatan for p in (holder, *office.holders(role)) if p is not None and p.jabatan]
+    jabatan = next(iter(titled), "") or sop.label(role) or role
     nama, nip = signatory(office, role)
     return {"jabatan": jabatan, "nama": nama, "nip": nip}
 
@@ -104,38 +114,51 @@ def naskah_context(
         "bidang": bidang,
         "batas_waktu": tanggal(last_day(due)),
         "nomor": number or BLANK_LINE,
+        "sifat": naskah.sifat,
+        "lampiran": naskah.lampiran,
+        "hal": naskah.subject(period),
         "dari": person(office, naskah.dari, sop),
         "kepada": [person(office, r, sop) for r in naskah.kepada],
         "tembusan": [person(office, r, sop) for r in naskah.tembusan],
     }
 
 
-@dataclass(frozen=True)
-class RowFigures:
-    kode: str
-    capaian: float | None
-    tercapai: bool
-
-
-def _bidang_rows(bidang: Bidang, data: BidangData) -> tuple[list[dict[str, str]], list[RowFigures]]:
+def _bidang_rows(
+    bidang: Bidang, data: BidangData, period: Periode, aturan: AturanCapaian
+) -> tuple[list[dict[str, str]], list[Hasil]]:
+    """A bidang's table rows, each measured against the target of the report's period."""
     by_kode = {r.kode: r for r in data.rows}
     rows, figures = [], []
     for ind in bidang.iku:
         got = by_kode[ind.kode]
-        value = capaian(ind.target, got.realisasi, ind.polaritas)
-        figures.append(RowFigures(ind.kode, value, value is not None and value >= 100.0))
+        hasil = hitung(ind, period, got.realisasi, aturan.batas_atas)
+        figures.append(hasil)
         rows.append(
             {
                 "kode": ind.kode,
                 "indikator": ind.nama,
                 "satuan": ind.satuan,
-                "target": format_angka(ind.target),
+                "target": format_angka(hasil.target.nilai),
                 "realisasi": format_angka(got.realisasi),
-                "capaian": format_persen(value),
+                "capaian": format_persen(hasil.nilai),
                 "keterangan": got.keterangan,
             }
         )
     return rows, figures
+
+
+def capaian_notes(
+    office: Office, period: str, figures: Sequence[tuple[str, Hasil]]
+) -> dict[str, list[str]]:
+    """How the capaian were computed (`perhitungan`) and what the analyst should check
+    (`pemeriksaan`, empty when every figure is plausible); `figures` pair each result with
+    its bidang's name."""
+    of_period = periode(period)
+    results = [hasil for _, hasil in figures]
+    return {
+        "perhitungan": cara_perhitungan(results, of_period, period, office.capaian),
+        "pemeriksaan": catatan_pemeriksaan(figures, of_period, office.capaian),
+    }
 
 
 def draft_context(
@@ -147,11 +170,13 @@ def draft_context(
     data: Mapping[str, BidangData],
     now: datetime,
 ) -> dict[str, Any]:
-    """The draft's content: one table per bidang with capaian, and a summary."""
-    sections, all_figures = [], []
+    """The draft's content: one table per bidang with capaian, a summary, how capaian was
+    computed and the analyst's checklist."""
+    sections: list[dict[str, Any]] = []
+    all_figures: list[tuple[str, Hasil]] = []
     for b in office.bidang:
-        rows, figures = _bidang_rows(b, data[b.slug])
-        mean = rata_rata(f.capaian for f in figures)
+        rows, figures = _bidang_rows(b, data[b.slug], periode(period), office.capaian)
+        mean = rata_rata(f.nilai for f in figures)
         sections.append(
             {
                 "nama": b.nama,
@@ -161,11 +186,11 @@ def draft_context(
                 "kriteria": kriteria(mean),
             }
         )
-        all_figures.extend(figures)
-    overall = rata_rata(f.capaian for f in all_figures)
+        all_figures.extend((b.nama, f) for f in figures)
+    overall = rata_rata(f.nilai for _, f in all_figures)
     summary = {
         "jumlah_iku": str(len(all_figures)),
-        "tercapai": str(sum(f.tercapai for f in all_figures)),
+        "tercapai": str(sum(f.tercapai for _, f in all_figures)),
         "rata_rata": format_persen(overall),
         "kriteria": kriteria(overall),
     }
@@ -174,8 +199,11 @@ def draft_context(
         "periode": period,
         "versi": str(version),
         "tanggal": tanggal(now),
+        "nomor": BLANK_LINE,
+        "tanggal_naskah": BLANK_LINE,
         "bidang": sections,
         "ringkasan": summary,
+        **capaian_notes(office, period, all_figures),
     }
 
 

@@ -35,7 +35,9 @@ STEP_KEYS = frozenset(
     {"no", "aktivitas", "pelaksana", "waktu", "kelengkapan", "output", "keterangan",
      "catatan_menunggu"}
 )  # fmt: skip
-NASKAH_KEYS = frozenset({"template", "judul", "dari", "kepada", "tembusan", "nomor"})
+NASKAH_KEYS = frozenset(
+    {"template", "judul", "dari", "kepada", "tembusan", "nomor", "sifat", "lampiran", "hal"}
+)
 TO_DECIDE = "BELUM DITENTUKAN"
 """What `pipeline sop import` writes where a person must still decide."""
 
@@ -334,6 +336,9 @@ def _one_naskah(
         kepada=_roles(reader, raw, path, "kepada", actors),
         tembusan=_roles(reader, raw, path, "tembusan", actors),
         nomor=reader.text(raw, path, "nomor", False),
+        sifat=reader.text(raw, path, "sifat", False) or "Biasa",
+        lampiran=reader.text(raw, path, "lampiran", False) or "-",
+        hal=reader.text(raw, path, "hal", False),
     )
 
 

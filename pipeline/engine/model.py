@@ -45,6 +45,13 @@ class Naskah:
     kepada: tuple[str, ...] = ()
     tembusan: tuple[str, ...] = ()
     nomor: str = ""
+    sifat: str = "Biasa"
+    lampiran: str = "-"
+    hal: str = ""
+    """The subject line; `{periode}` in it stands for the case's period."""
+
+    def subject(self, period: str) -> str:
+        return (self.hal or f"{self.judul} {{periode}}").replace("{periode}", period)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,22 @@ class SopDef:
     @property
     def opener(self) -> StageDef:
         return self.stages[0]
+
+    def signatories(self) -> tuple[str, ...]:
+        """The roles named on this SOP's documents: who sends and receives its naskah, who
+        initials, who signs (in the order the SOP meets them)."""
+        found: list[str] = []
+        for stage in self.stages:
+            for naskah in stage.naskah:
+                found += [naskah.dari, *naskah.kepada, *naskah.tembusan]
+            if stage.jenis in ("paraf", "tanda-tangan"):
+                found += stage.pelaksana
+        return tuple(dict.fromkeys(r for r in found if r and r != UNITS))
+
+    def registers(self) -> tuple[str, ...]:
+        """The number registers this SOP's documents are numbered in."""
+        named = [s.nomor for s in self.stages] + [n.nomor for s in self.stages for n in s.naskah]
+        return tuple(dict.fromkeys(r for r in named if r))
 
     def paraf_roles(self) -> tuple[str, ...]:
         paraf = self.stage("paraf")

@@ -4,7 +4,7 @@ the office's pattern. Pure: the shell says which numbers are taken, the journal 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pipeline.core.values import Number
@@ -36,6 +36,30 @@ def pattern_problems(pattern: str) -> list[str]:
     unknown = sorted(names - FIELDS)
     missing = [] if "urut" in names else ["the pattern must contain {urut}"]
     return [f"unknown field(s) in the pattern: {', '.join(unknown)}"] * bool(unknown) + missing
+
+
+def register_clashes(pattern: str, codes: Mapping[str, set[str]]) -> list[str]:
+    """Registers whose numbers could read the same (same kode klasifikasi, and a pattern that
+    does not name the register): each number must be unique as text, not only in its register.
+    `codes` maps each register to the kode klasifikasi it is used with."""
+    if "{register}" in pattern:
+        return []
+    if "{klasifikasi}" not in pattern:
+        return [_shared(sorted(codes), "the pattern")] if len(codes) > 1 else []
+    owners: dict[str, list[str]] = {}
+    for register, kodes in sorted(codes.items()):
+        for kode in kodes:
+            owners.setdefault(kode, []).append(register)
+    return [
+        _shared(regs, f"kode klasifikasi {kode}") for kode, regs in owners.items() if len(regs) > 1
+    ]
+
+
+def _shared(registers: list[str], what: str) -> str:
+    return (
+        f"registers {', '.join(registers)} share {what}, so their numbers would repeat: give "
+        "each register its own kode in [penomoran] klasifikasi, or put {register} in the pattern"
+    )
 
 
 @dataclass

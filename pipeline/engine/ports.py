@@ -8,7 +8,7 @@ cannot be used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from pipeline.core.office import Bidang
@@ -54,8 +54,8 @@ class DropFacts(Protocol):
 class Cases(Protocol):
     """The journal as the decisions see it: cases, earlier drops, free numbers."""
 
-    def known(self) -> list[str]:
-        """Every case id, open or closed."""
+    def known(self) -> Collection[str]:
+        """Every case id, open or closed (asked mostly whether it holds one id)."""
         ...
 
     def open_cases(self, prefix: str) -> list[CaseState]:

@@ -48,6 +48,7 @@ from typing import Any
 from oletools.ooxml import XmlParser
 
 from pipeline.core.errors import Rejected, Where
+from pipeline.inputs.probe import stream_contains
 
 log = logging.getLogger(__name__)
 
@@ -495,18 +496,7 @@ def _may_hold(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...]) -
         first = member.read(SCAN_CHUNK)
         if first.startswith(UTF16_STARTS):
             return True
-        return _contains(chain([first], iter(lambda: member.read(SCAN_CHUNK), b"")), needles)
-
-
-def _contains(chunks: Iterable[bytes], needles: tuple[bytes, ...]) -> bool:
-    overlap = max(len(n) for n in needles) - 1
-    carry = b""
-    for chunk in chunks:
-        window = carry + chunk
-        if any(n in window for n in needles):
-            return True
-        carry = window[len(window) - overlap :]
-    return False
+        return stream_contains(chain([first], iter(lambda: member.read(SCAN_CHUNK), b"")), needles)
 
 
 def _local_elements(parser: Any, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, Any]]:

@@ -37,7 +37,7 @@ def stream_contains(chunks: Iterator[bytes], needles: tuple[bytes, ...]) -> bool
         window = carry + chunk
         if any(n in window for n in needles):
             return True
-        carry = window[-overlap:]
+        carry = window[len(window) - overlap :]  # (never the whole window when overlap is 0)
     return False
 
 

@@ -19,7 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS reminders (
     last_attempt TEXT, last_error TEXT, PRIMARY KEY (case_id, step, role))
 """
 
+OPEN_OR_CLOSED_SINCE = "closed_at IS NULL OR closed_at >= ?"
 Case = Mapping[str, Any]
 Mailer = Callable[[SmtpSettings, Sequence[str], str, str], None]
 
@@ -125,19 +126,21 @@ class Reminders:
         smtp = settings.office.smtp
         self.smtp = replace(smtp, timeout=min(smtp.timeout, MAIL_TIMEOUT)) if smtp else None
         self._table_ready = False
+        self._ran_at: datetime | None = None
         if settings.office.role_emails and self.smtp is None:
             log.warning("[email_peran] has addresses but [smtp] has no host: notes only, no mail")
 
     def run(self, status: Mapping[str, Any], now: datetime) -> int:
         """Put every new reminder in place and send the mails now due; returns how many are new."""
         self._ensure_table()
-        known = self._recorded()
+        known = self._recorded(self._ran_at)
         new = [(r, c) for r, c in overdue_waits(status) if r not in known]
         for reminder, case in new:
             self._remind(reminder, case, now)
         current = current_steps(status)
         self._withdraw_done(known, current)
         self._send_due(current, now)
+        self._ran_at = now
         return len(new)
 
     def _withdraw_done(self, known: set[Reminder], current: set[tuple[str, int]]) -> None:
@@ -189,13 +192,21 @@ class Reminders:
                 db.execute(SCHEMA)
             self._table_ready = True
 
-    def _rows(self, where: str = "") -> list[sqlite3.Row]:
+    def _rows(self, where: str = "", params: tuple[str, ...] = ()) -> list[sqlite3.Row]:
         self._ensure_table()
         with self.journal.transaction() as db:
-            return db.execute(f"SELECT * FROM reminders {where} ORDER BY noted_at").fetchall()
+            sql = f"SELECT * FROM reminders {where} ORDER BY noted_at"
+            return db.execute(sql, params).fetchall()
 
-    def _recorded(self) -> set[Reminder]:
-        return {Reminder(r["case_id"], r["step"], r["role"]) for r in self._rows()}
+    def _recorded(self, since: datetime | None = None) -> set[Reminder]:
+        """The reminders recorded for open cases and for cases closed since the run before
+        (`since`; every one at the first run): a closed case's notes were withdrawn by the run
+        after it closed, so a run reads only what can still change, not the whole history."""
+        where, params = "", tuple[str, ...]()
+        if since is not None:
+            where = f"WHERE case_id IN (SELECT id FROM cases WHERE {OPEN_OR_CLOSED_SINCE})"
+            params = ((since - timedelta(days=1)).astimezone(UTC).isoformat(),)
+        return {Reminder(r["case_id"], r["step"], r["role"]) for r in self._rows(where, params)}
 
     def pending_mails(self) -> list[PendingMail]:
         """Recorded reminders with an address whose mail has not been delivered yet."""

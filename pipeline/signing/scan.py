@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2 as pdfium
 import zxingcpp
 
 from pipeline.core.errors import Rejected, Where
+from pipeline.documents.pdfium import PdfiumError, opened
 from pipeline.inputs.pdf import password_locked
 from pipeline.signing.ink import (
     BLANK_DPI,
@@ -219,25 +219,23 @@ PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 
 @contextmanager
 def _opened(pdf: bytes) -> Iterator[Any]:
-    try:
-        document = pdfium.PdfDocument(pdf)
-    except pdfium.PdfiumError as exc:
-        if exc.err_code == PDFIUM_PASSWORD_ERROR:
-            raise password_locked() from exc
-        raise Rejected(
-            "berkas ini bukan PDF yang dapat dibuka", "Simpan ulang hasil pindaian sebagai PDF."
-        ) from exc
-    try:
+    with ExitStack() as stack:
+        try:
+            document = stack.enter_context(opened(pdf))
+        except PdfiumError as exc:
+            if exc.err_code == PDFIUM_PASSWORD_ERROR:
+                raise password_locked() from exc
+            raise Rejected(
+                "berkas ini bukan PDF yang dapat dibuka", "Simpan ulang hasil pindaian sebagai PDF."
+            ) from exc
         yield document
-    finally:
-        document.close()
 
 
 def _page(document: Any, index: int) -> Any:
     """Page `index` of an open document; a page PDFium cannot load is named to the person."""
     try:
         return document[index]
-    except pdfium.PdfiumError as exc:
+    except PdfiumError as exc:
         raise Rejected(
             "halaman ini rusak dan tidak dapat ditampilkan",
             "Pindai ulang atau simpan ulang hasil pindaian sebagai PDF, lalu kirim lagi.",

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2 as pdfium
 import segno
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -32,6 +31,8 @@ from pypdf.generic import (
     NameObject,
     RectangleObject,
 )
+
+from pipeline.documents.pdfium import opened
 
 log = logging.getLogger(__name__)
 
@@ -328,8 +329,7 @@ def find_signature_box(pdf: bytes) -> tuple[int, Rect] | None:
     lines, the name, then "NIP ...". On the last page with a NIP line, the band runs from the
     name line up to the nearest text line above it, across the block (at least 170 pt wide).
     """
-    document = pdfium.PdfDocument(pdf)
-    try:
+    with opened(pdf) as document:
         for index in reversed(range(len(document))):
             page = document[index]
             segments = _segments(page)
@@ -337,8 +337,6 @@ def find_signature_box(pdf: bytes) -> tuple[int, Rect] | None:
             if nips:
                 return _band_on_page(index, segments, nips, float(page.get_width()))
         return None
-    finally:
-        document.close()
 
 
 def _band_on_page(

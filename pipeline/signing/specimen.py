@@ -14,9 +14,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw
 
+from pipeline.documents.pdfium import opened
 from pipeline.signing.seal import Rect, find_signature_box
 
 PAPER = (247, 244, 234)  # scanned paper is never pure white
@@ -41,12 +41,9 @@ def wet_signed_scan(
     signature box empty; `pages` (0-based) picks and orders the pages scanned (default: all).
     """
     box = find_signature_box(issued_pdf) if ink else None
-    document = pdfium.PdfDocument(issued_pdf)
-    try:
+    with opened(issued_pdf) as document:
         chosen = range(len(document)) if pages is None else pages
         images = [_scanned(document[n], dpi, _box_on(box, n)) for n in chosen]
-    finally:
-        document.close()
     return _pdf([_finished(image, rotate, grey) for image in images], dpi, jpeg_quality)
 
 

@@ -53,7 +53,7 @@ def fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(dest: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(dest: Path, *, durable: bool = True, sync_dir: bool = True) -> Iterator[BinaryIO]:
     """A file handle whose bytes appear at `dest` all at once when the block ends without error.
 
     Written under a temporary name in the destination folder, fsynced, renamed into place; a
@@ -71,17 +71,20 @@ def atomic_writer(dest: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if durable:
+    if durable and sync_dir:
         fsync_dir(dest.parent)
 
 
-def atomic_write(dest: Path, data: bytes, *, durable: bool = True) -> None:
+def atomic_write(dest: Path, data: bytes, *, durable: bool = True, sync_dir: bool = True) -> None:
     """Write `data` to `dest` so that `dest` is either absent/old or complete, never partial.
 
     `durable=False` skips the fsyncs: for files derived from the journal (the status board),
     which are whole or absent after a crash and rewritten at the next start anyway.
+    `sync_dir=False` leaves the folder's fsync (what makes the rename durable) to the caller
+    that writes several files into one folder and syncs it once (`fsync_dir`) before it
+    commits the journal.
     """
-    with atomic_writer(dest, durable=durable) as handle:
+    with atomic_writer(dest, durable=durable, sync_dir=sync_dir) as handle:
         handle.write(data)
 
 

@@ -1,1 +1,2 @@
-"""What people read: the status board, STATUS.txt, the terminal table, the compliance report."""
+"""What people read: the status board, STATUS.txt, the history pages, the terminal table, the
+compliance report."""

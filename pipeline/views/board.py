@@ -12,7 +12,8 @@ The status mapping (times are ISO 8601 strings with an offset, or None)::
                 "steps": [{"no", "actor", "activity", "standard", "standard_days",
                            "standard_minutes", "started_at", "completed_at", "due_at",
                            "overdue"}, ...]}],
-     "rejections": [{"file", "role", "folder", "reason", "at", "case_id"}]}
+     "rejections": [{"file", "role", "folder", "reason", "at", "case_id"}],
+     "history_count": (optional) how many closed cases the history pages hold}
 
 Elapsed times shown here are wall-clock; whether a step is late comes from the status (which
 judged it against the working-day calendar).
@@ -28,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 REFRESH_SECONDS = 120
 RECENTLY_CLOSED = timedelta(days=14)
+RECENTLY_CLOSED_MAX = 50  # the rest of the history is in the history pages (riwayat/)
+HISTORY_INDEX = "riwayat/index.html"
 
 _DAYS = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -119,13 +122,14 @@ def _since(case: Case) -> datetime:
 
 
 def visible_cases(cases: Iterable[Case], now: datetime) -> list[Case]:
-    """Open cases (overdue first, then longest waiting) and cases closed recently (newest first)."""
+    """Open cases (overdue first, then longest waiting) and cases closed recently (newest first,
+    at most `RECENTLY_CLOSED_MAX`)."""
     open_cases = [c for c in cases if not c.get("closed_at")]
     open_cases.sort(key=lambda c: (not c.get("overdue"), _since(c)))
     closed = [c for c in cases if c.get("closed_at")]
     recent = [c for c in closed if now - _closed_at(c) <= RECENTLY_CLOSED]
     recent.sort(key=_closed_at, reverse=True)
-    return open_cases + recent
+    return open_cases + recent[:RECENTLY_CLOSED_MAX]
 
 
 def _closed_at(case: Case) -> datetime:
@@ -213,12 +217,13 @@ ol.steps li[data-overdue=true] .no{background:var(--late);color:#fff}
 """
 
 
-def _head(title: str) -> str:
+def page_head(title: str, *, refresh: bool = True) -> str:
+    """The start of a staff page, with the board's style (and reloading itself if `refresh`)."""
+    reload = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">\n' if refresh else ""
     return (
         '<!DOCTYPE html>\n<html lang="id">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">\n'
-        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"{reload}<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
     )
 
 
@@ -327,14 +332,14 @@ def _case_row(case: Case, now: datetime, tz: ZoneInfo) -> str:
     )
 
 
-def _cases_table(cases: Sequence[Case], now: datetime, tz: ZoneInfo) -> str:
-    if not cases:
+def _cases_table(rows: Sequence[str]) -> str:
+    if not rows:
         return '<p class="empty" id="tidak-ada-kasus">Belum ada berkas yang berjalan.</p>\n'
     head = "".join(f"<th>{h}</th>" for h in ("Kasus", "Langkah", "Menunggu", "Waktu", "Status"))
-    rows = "\n".join(_case_row(c, now, tz) for c in cases)
+    body = "\n".join(rows)
     return (
         f'<table class="cards" id="kasus"><thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody></table>\n"
+        f"<tbody>\n{body}\n</tbody></table>\n"
     )
 
 
@@ -415,22 +420,48 @@ def _rejections_table(rejections: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> 
     )
 
 
-def render_board(status: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
-    """The whole `status.html`: self-contained, Indonesian, responsive, refreshing itself."""
+def _history_link(status: Mapping[str, Any]) -> str:
+    """Where the whole history is, when the status says how many cases it holds."""
+    filed = status.get("history_count")
+    if filed is None:
+        return ""
+    return (
+        f'<p class="muted" id="riwayat">Riwayat lengkap ({_e(filed)} berkas selesai): '
+        f'<a href="{HISTORY_INDEX}">{HISTORY_INDEX.removesuffix("index.html")}</a></p>\n'
+    )
+
+
+def case_entry(case: Case, now: datetime, tz: ZoneInfo) -> tuple[str, str]:
+    """A case's row and its timeline on the board, as of `now`."""
+    return _case_row(case, now, tz), _timeline(case, tz)
+
+
+def render_board(
+    status: Mapping[str, Any],
+    now: datetime,
+    tz: ZoneInfo,
+    entries: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
+    """The whole `status.html`: self-contained, Indonesian, responsive, refreshing itself.
+    `entries` are rows and timelines already rendered (`case_entry`), by case id: a drop
+    renders only its own case's entry again."""
     cases = visible_cases(status.get("cases", ()), now)
+    known = entries or {}
+    shown = [known.get(str(c.get("id"))) or case_entry(c, now, tz) for c in cases]
     rejections = list(status.get("rejections", ()))
     title = f"Status SOP {(status.get('sop') or {}).get('nomor', '')}"
     return (
-        _head(title)
+        page_head(title)
         + "<body>\n"
         + _header(status, now, tz)
         + "<main>\n"
         + _summary(cases, rejections)
         + _notices(status)
         + "<h2>Berkas berjalan dan baru selesai</h2>\n"
-        + _cases_table(cases, now, tz)
+        + _cases_table([row for row, _ in shown])
+        + _history_link(status)
         + "<h2>Linimasa langkah SOP</h2>\n"
-        + "".join(_timeline(c, tz) for c in cases)
+        + "".join(timeline for _, timeline in shown)
         + "<h2>Berkas ditolak, menunggu perbaikan</h2>\n"
         + _rejections_table(rejections, tz)
         + "</main>\n</body>\n</html>\n"

@@ -1,7 +1,8 @@
 """Where every case stands, as one plain mapping (the shape of `pipeline status --json`).
 
 Building it only reads the journal; `status.html` and the per-role STATUS files are rendered
-from the same mapping.
+from the same mapping. A closed case is read from its summary (`closed_summary`, written once
+when it closed), never replayed from its events again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pipeline.engine.model import SopDef, labels
 from pipeline.engine.timeline import current_step, timeline
 from pipeline.engine.waiting import Waiting, waiting_at
 from pipeline.settings import Settings
-from pipeline.store.journal import DropRecord, Journal
+from pipeline.store.journal import CaseSummary, DropRecord, Journal
 from pipeline.views.board import role_label
 
 OPEN_REJECTIONS_DAYS = 14
@@ -57,6 +58,28 @@ def case_status(settings: Settings, case: CaseState, now: datetime) -> dict[str,
     }
 
 
+def closed_record(settings: Settings, case: CaseState) -> dict[str, Any]:
+    """A closed case's status as of its closing (a step it never finished stops ageing)."""
+    assert case.closed_at is not None
+    return _labelled(case_status(settings, case, case.closed_at), role_names(settings))
+
+
+def closed_summary(settings: Settings, case: CaseState) -> CaseSummary:
+    """What the board, the history pages and the reports keep of a closed case."""
+    assert case.closed_at is not None
+    actors = [e.by for e in sorted(case.events, key=lambda e: e.at) if e.by]
+    return CaseSummary(
+        case_id=case.id,
+        sop=case.prefix,
+        period=case.period,
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        state="batal" if case.cancelled else "selesai",
+        actors=tuple(dict.fromkeys(actors)),
+        record=closed_record(settings, case),
+    )
+
+
 def _rejection(record: DropRecord) -> dict[str, Any]:
     return {
         "file": record.name,
@@ -74,16 +97,19 @@ def open_rejections(journal: Journal, now: datetime) -> list[DropRecord]:
     case is still open, and not followed by an accepted drop for the same case by the same
     person, role or folder."""
     recent = journal.rejections(since=now - timedelta(days=OPEN_REJECTIONS_DAYS))
-    return [r for r in recent if not r.informational and not _settled(journal, r)]
+    waiting = [r for r in recent if not r.informational]
+    closed = journal.closed_among({r.case_id for r in waiting if r.case_id is not None})
+    return [r for r in waiting if r.case_id not in closed and not _settled(journal, r)]
 
 
 def _settled(journal: Journal, record: DropRecord) -> bool:
-    if record.case_id is not None:
-        case = journal.case(record.case_id)
-        if case is not None and case.closed:
-            return True
     later = journal.accepted_since(record.at, record.case_id)
     return any(fixes(record, d) for d in later)
+
+
+def rejection_records(journal: Journal, now: datetime) -> list[dict[str, Any]]:
+    """The open rejections as the board and STATUS.txt show them."""
+    return [_rejection(r) for r in open_rejections(journal, now)]
 
 
 def fixes(rejected: DropRecord, accepted: DropRecord) -> bool:
@@ -116,21 +142,43 @@ def _several(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_status(
-    settings: Settings, journal: Journal, now: datetime, notices: Sequence[Notice] = ()
+def status_frame(
+    settings: Settings, now: datetime, notices: Sequence[Notice] = ()
 ) -> dict[str, Any]:
-    cases = [journal.case(cid) for cid in journal.case_ids()]
-    names = role_names(settings)
+    """The status mapping without its cases and rejections: the office, its SOPs, the time."""
     return {
         "generated_at": now.isoformat(),
-        "role_names": names,
+        "role_names": role_names(settings),
         "notices": [{"text": n.text, "role": n.role} for n in notices],
         "sop": _sop_record(settings.sops[0]) if len(settings.sops) == 1 else _several(settings),
         "sops": [_sop_record(s) for s in settings.sops],
-        "cases": [
-            _labelled(case_status(settings, c, now), names)
-            for c in cases
-            if c and settings.sop_of(c.id)
-        ],
-        "rejections": [_rejection(r) for r in open_rejections(journal, now)],
+    }
+
+
+def open_record(settings: Settings, case: CaseState, now: datetime) -> dict[str, Any]:
+    """An open case's status at `now`."""
+    return _labelled(case_status(settings, case, now), role_names(settings))
+
+
+def every_case(settings: Settings, journal: Journal, now: datetime) -> list[dict[str, Any]]:
+    """Every case of the journal, the earliest opened first: open ones as they stand at `now`,
+    closed ones from their summaries (or, lacking one, from their events as of closing)."""
+    records = [s.record for s in journal.summaries()]
+    for cid in (*journal.case_ids(open_only=True), *journal.unsummarised()):
+        case = journal.case(cid)
+        if case is not None and settings.sop_of(cid):
+            records.append(
+                closed_record(settings, case) if case.closed else open_record(settings, case, now)
+            )
+    known = [r for r in records if settings.sop_of(str(r["id"]))]
+    return sorted(known, key=lambda r: (datetime.fromisoformat(r["opened_at"]), r["id"]))
+
+
+def build_status(
+    settings: Settings, journal: Journal, now: datetime, notices: Sequence[Notice] = ()
+) -> dict[str, Any]:
+    """Where every case stands (the whole history: `pipeline status`, the reports)."""
+    return status_frame(settings, now, notices) | {
+        "cases": every_case(settings, journal, now),
+        "rejections": rejection_records(journal, now),
     }

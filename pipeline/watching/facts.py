@@ -3,7 +3,8 @@ read once, when first asked for) and the cases as the journal keeps them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Collection, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -77,15 +78,32 @@ class FileFacts:
         return signature_record(policy, case_id, self._drop.path.read_bytes(), issued)
 
 
+class KnownCases(Collection[str]):
+    """Every case id of the journal, looked up one at a time (a drop names one or two)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and self._journal.has_case(case_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._journal.case_ids())
+
+    def __len__(self) -> int:
+        return len(self._journal.case_ids())
+
+
 class JournalCases:
     """The cases as the journal (and, for numbers, the share) keeps them."""
 
     def __init__(self, settings: Settings, journal: Journal) -> None:
         self._settings = settings
         self._journal = journal
+        self._on_share: dict[tuple[str, int], int] = {}
 
-    def known(self) -> list[str]:
-        return self._journal.case_ids()
+    def known(self) -> Collection[str]:
+        return KnownCases(self._journal)
 
     def open_cases(self, prefix: str) -> list[CaseState]:
         states = (self._journal.case(c) for c in self._journal.case_ids(open_only=True))
@@ -102,22 +120,55 @@ class JournalCases:
     def next_seq(self, prefix: str, year: int) -> int:
         """After the journal's and after every case of that year the share holds (a bag, or
         accepted inputs), so a lost journal never hands out a used number again. Outputs alone
-        (a crash before the commit) do not count: they are redone."""
+        (a crash before the commit) do not count: they are redone. The share is looked at once
+        per year: a case's folders are made only by the pipeline, after its number is in the
+        journal."""
+        if (prefix, year) not in self._on_share:
+            self._on_share[(prefix, year)] = self._last_on_share(prefix, year)
+        return max(self._journal.next_seq(prefix, year), self._on_share[(prefix, year)] + 1)
+
+    def _last_on_share(self, prefix: str, year: int) -> int:
         root = self._settings.root
         folders = [
-            *root.glob(f"archive/{year}/*"),
-            *(m.parent for m in root.glob("berkas/*/masuk")),
+            *root.glob(f"archive/{year}/{prefix}-{year}-*"),
+            *(m.parent for m in root.glob(f"berkas/{prefix}-{year}-*/masuk")),
         ]
         pattern = case_id_pattern(prefix)
         found = [pattern.fullmatch(f.name) for f in folders]
-        seen = [int(m.group(2)) for m in found if m and int(m.group(1)) == year]
-        return max([self._journal.next_seq(prefix, year), *(s + 1 for s in seen)])
+        return max((int(m.group(2)) for m in found if m and int(m.group(1)) == year), default=0)
 
     def issued_hashes(self, case_id: str, kind: str) -> frozenset[str]:
         return frozenset(f.sha256 for f in self._journal.files(case_id) if f.kind == kind)
 
     def next_number(self, register: str, year: int) -> int:
-        return self._journal.next_number(register, year)
+        """After the journal's and after every number of that register and year the archive's
+        bags record (as for case numbers: a lost journal never gives a filed number again)."""
+        key = (f"nomor:{register}", year)
+        if key not in self._on_share:
+            self._on_share[key] = last_filed_number(self._settings.root, register, year)
+        return max(self._journal.next_number(register, year), self._on_share[key] + 1)
 
     def kept(self, path: str) -> bool:
         return (self._settings.root / Path(path)).exists()
+
+
+def last_filed_number(root: Path, register: str, year: int) -> int:
+    """The highest number of `register`'s `year` in the manifests of the bags filed that year
+    or the next (a case closes at most a year after its documents are numbered)."""
+    found = 0
+    for filed in (year, year + 1):
+        for manifest in root.glob(f"archive/{filed}/*/data/manifest.json"):
+            found = max(found, _highest(manifest, register, year))
+    return found
+
+
+def _highest(manifest: Path, register: str, year: int) -> int:
+    try:
+        numbers = json.loads(manifest.read_text(encoding="utf-8")).get("numbers", [])
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return max(
+        (int(n.get("seq", 0)) for n in numbers if isinstance(n, dict)
+         and n.get("register") == register and n.get("year") == year),
+        default=0,
+    )  # fmt: skip

@@ -8,12 +8,14 @@ mostly pure decisions the watcher makes before it hands a file to a stage:
 - `is_ignored`: names that are never drops (Office locks, partial downloads, desktop and file
   system side files, the pipeline's own temporaries); any other name, dotted or not, is a drop;
 - `office_lock_present`: the file is open in Word, Excel or LibreOffice, so it waits;
-- `is_network_mount`: the folder sits on a network file system, so inotify cannot see remote
-  writes and the watcher must poll;
-- `StabilityTracker`: in polling mode, a file is accepted once its size and mtime stopped moving;
-- `content_kind`: what the first bytes say a file is, whatever its name;
-- `looks_complete`: a cheap probe, chosen by the content, that the bytes are all there (zip
-  central directory, PDF trailer, OLE container sectors, image end or size markers);
+- (`pipeline.store.mounts.is_network_mount`: the folder sits on a network file system, so
+  inotify cannot see remote writes and the watcher must poll;)
+- `StabilityTracker`: a file no event vouches for is accepted once its size and mtime stopped
+  moving for the settle time;
+- `whole_as_what_it_is`: the content is of a kind whose last bytes prove it whole (zip, PDF,
+  PNG, JPEG, GIF; probed by `pipeline.inputs.content`) and that end is in place, so a quiet file
+  need not wait for the settle time;
+- `quiet_for`: how long a file's mtime says it has not been written to;
 - `RetryPolicy`: the back-off for a file that is not complete yet.
 """
 
@@ -24,6 +26,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.inputs.content import HEAD_BYTES, content_kind, looks_complete
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,12 @@ class StabilityTracker:
             self._seen[path] = seen
         return now - seen.since >= self.settle_seconds
 
+    def remaining(self, path: Path, now: float) -> float:
+        """Seconds until `path`, unchanged from now on, counts as stable (settle if unseen)."""
+        seen = self._seen.get(path)
+        since = now if seen is None else seen.since
+        return max(0.0, since + self.settle_seconds - now)
+
     def forget(self, path: Path) -> None:
         """Drop what is known about `path` (it was processed, moved or deleted)."""
         self._seen.pop(path, None)
@@ -120,7 +130,39 @@ class StabilityTracker:
         return len(self._seen)
 
 
-# --- what a file is, from its first bytes --------------------------------------------------
+def quiet_for(mtime: float, now: float) -> float:
+    """Seconds since a file was last written, by its mtime and the wall clock `now`.
+
+    A mtime in the future (another machine's clock, on a network mount) counts as written just
+    now: such a file is left to the settle time, which needs no clock but the watcher's own.
+    """
+    return max(0.0, now - mtime)
+
+
+END_MARKED = frozenset({"zip", "pdf", "png", "jpeg", "gif"})
+"""Content kinds whose last bytes prove the file whole: a zip's central directory (and each
+member's header), a PDF's trailer, a PNG's IEND, a JPEG's end marker, a GIF's trailer. An OLE
+container, a BMP and a TIFF are judged by sizes and offsets a pre-sized file already has."""
+
+
+def whole_as_what_it_is(path: Path) -> bool:
+    """True when the content says what it is and its end proves every byte has arrived.
+
+    Only content with an end marker (`END_MARKED`) qualifies: a half-written PDF lacks its
+    trailer, a half-written workbook or document its zip central directory or a member's
+    header, a pre-sized file is still zeros at its end. Text, unknown content and formats
+    judged by their size cannot prove their end, so it is False for them: only the settle time
+    can tell.
+    """
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(HEAD_BYTES)
+    except OSError:
+        return False
+    return content_kind(head) in END_MARKED and looks_complete(path)
+
+
+# --- the back-off for a file that is not complete yet -----------------------------------------
 
 
 @dataclass(frozen=True)

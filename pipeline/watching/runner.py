@@ -85,7 +85,7 @@ class Runner:
         journal: Journal,
         clock: Clock,
         to_pdf: PdfMaker,
-        on_change: Callable[[], None] = lambda: None,
+        on_change: Callable[[str | None], None] = lambda case_id: None,
         attribution: Attribution = OWNERS_KNOWN,
         owner_of: Callable[[Path], str | None] = owner_account,
         flow_lock: AbstractContextManager[object] | None = None,
@@ -111,8 +111,9 @@ class Runner:
         pending = self.journal.pending_moves()
         for record in pending:
             self._finish_move(record, self.inbox / record.folder / record.name)
-        if pending:  # a finished drop changes the board, the archive list, the mail queue
-            self.on_change()
+        # a finished drop changes the board, the archive list, the mail queue
+        for case_id in dict.fromkeys(r.case_id for r in pending):
+            self.on_change(case_id)
         return len(pending)
 
     def process(self, path: Path) -> Result:
@@ -228,7 +229,7 @@ class Runner:
 
     def _rejected(self, drop: Drop, reason: Rejected) -> Result:
         self.answers.reject(drop, reason)
-        self.on_change()
+        self.on_change(None)  # no case changed: the rejections did
         return Result.REJECTED
 
     def _internal_error(self, drop: Drop) -> Result:
@@ -241,7 +242,7 @@ class Runner:
         marker = os.fsencode(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}")
         drop = Drop(path, self._folder(path), path.name, sha256_bytes(marker), 0, self._actor(path))
         self.answers.reject(drop, reason, unread=True)
-        self.on_change()
+        self.on_change(None)
         return Result.REJECTED
 
     # --- doing --------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ class Runner:
         tidy_after(root, (o.path for o in outcome.outputs), closed)
         self.journal.mark_moved(drop_id)  # done: a closing case shows closed only from here
         log.info("accepted %s for %s", drop.name, outcome.case_id)
-        self.on_change()
+        self.on_change(outcome.case_id)  # the views refresh that case and its roles only
 
     def _finish_move(self, record: DropRecord, src: Path) -> None:
         dest = self.settings.root / record.dest

@@ -4,19 +4,27 @@ The watchdog handler only queues paths with what the event says about them (writ
 its writer, renamed into place). The loop decides when a queued file is ready and hands it to
 the runner, rescans the inboxes periodically and restarts the file observer when it dies.
 
+Idle means idle: the loop sleeps on its queue until an event arrives, the next timer falls due
+(a queued file's next look, a retry, the rescan, the observer's check, the application's
+periodic work) or the watcher is stopped; nothing runs on a fixed tick.
+
 When is a file ready? With native events (the watcher runs on the machine that owns the disk) a
 file written through Samba ends with a close-after-write: a file that was written to waits for
 that close (or, should the close event be lost, for `close_grace` seconds without change). A
 file renamed into place (how Office saves) is ready at once. A file found by a scan, and every
-file in polling mode, is ready once its size and mtime held still for `settle` seconds. In all
-modes it must then not be open in Office (a lock file beside it younger than `max_lock_age`) and
-look complete as what it claims to be; a file that does not is retried with back-off (a
-pre-sized upload closes once while still zeros) and only then handed on, to be rejected.
+file in polling mode, is ready as soon as it is quiet (not written for `QUIET` seconds) and
+whole as what its content is (a zip's central directory, a PDF's trailer, ...), so a poll costs
+about one interval; content that cannot prove its end (text, unknown) waits until its size and
+mtime held still for `settle` seconds. In all modes it must then not be open in Office (a lock
+file beside it younger than `max_lock_age`) and look complete as what it claims to be; a file
+that does not is retried with back-off (a pre-sized upload closes once while still zeros) and
+only then handed on, to be rejected.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import queue
 import re
@@ -28,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from stat import S_ISREG
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -36,11 +45,28 @@ from watchdog.observers.polling import PollingObserver
 
 from pipeline.inputs.content import looks_complete
 from pipeline.store.fsops import is_temp_name
-from pipeline.watching.readiness import RetryPolicy, StabilityTracker, is_ignored, office_lock_names
+from pipeline.watching.readiness import (
+    RetryPolicy,
+    StabilityTracker,
+    is_ignored,
+    office_lock_names,
+    quiet_for,
+    whole_as_what_it_is,
+)
 from pipeline.watching.runner import Result, Runner
 
 log = logging.getLogger(__name__)
-TICK = 0.1
+MIN_WAIT = 0.05
+"""The shortest sleep between two looks at the same thing (a floor, not a tick)."""
+QUIET = 0.25
+"""Seconds without a write after which a file whole as what it is needs no settle time."""
+POLL_INTERVAL = 1.0
+"""Seconds between two polls of the inboxes in polling mode."""
+SUPERVISE_EVERY = 15.0
+"""Seconds between checks that the file observer still runs (a vanished folder wakes it too)."""
+TICK_EVERY = 60.0
+"""Seconds between calls of the application's periodic work when it does not say."""
+LONGEST_SLEEP = 3600.0
 STILL_OPEN_NOTE_AFTER = 600.0  # seconds a drop may sit open in Office before its owner is told
 CLOSE_GRACE = 60.0
 """Seconds a written file waits for its close event before stability alone is trusted."""
@@ -137,7 +163,8 @@ class _Pending:
 class Intake:
     """Which queued files are ready to be handled; the clocks are passed in.
 
-    `clock` is monotonic (waiting, back-off); `wall` is the time of day lock files are aged by.
+    `clock` is monotonic (waiting, back-off); `wall` is the time of day that lock files and
+    mtimes are aged by.
     """
 
     def __init__(
@@ -150,8 +177,10 @@ class Intake:
         close_grace: float = CLOSE_GRACE,
         max_lock_age: float = MAX_LOCK_AGE,
         wall: Callable[[], float] = time.time,
+        quiet: float = QUIET,
     ) -> None:
         self.settle = settle
+        self.quiet = min(settle, quiet)
         self.policy = policy
         self.clock = clock
         self.wall = wall
@@ -186,6 +215,10 @@ class Intake:
         now = self.clock()
         return sorted(p for p, item in self.pending.items() if item.due <= now)
 
+    def next_due(self) -> float:
+        """When (on `clock`) the next queued file is to be looked at; infinity if none is."""
+        return min((item.due for item in self.pending.values()), default=math.inf)
+
     def check(self, path: Path) -> Readiness:
         """Whether a queued file is ready now; if not, when to look again is set on it."""
         item = self.pending[path]
@@ -211,25 +244,50 @@ class Intake:
         return bool(ages)
 
     def _state(self, path: Path, item: _Pending) -> tuple[Readiness, float]:
-        if is_ignored(path.name) or not path.is_file():
+        seen = _regular_stat(path)
+        if is_ignored(path.name) or seen is None:
             return Readiness.SKIP, 0.0
         if self.locked(path):
             item.lock_waits += 1
             return Readiness.LOCKED, max(self.settle, 1.0)
-        if not self._settled(path, item):
-            return Readiness.WAIT, max(self.settle, TICK)
+        if self._quiet_and_whole(path, item, seen):
+            return Readiness.READY, 0.0
+        if not self._settled(path, item, seen):
+            return Readiness.WAIT, self._next_look(path, item, seen)
         return self._complete(path, item)
 
-    def _settled(self, path: Path, item: _Pending) -> bool:
+    def _quiet_and_whole(self, path: Path, item: _Pending, seen: os.stat_result) -> bool:
+        """Not written for `quiet` seconds and whole as what its content is, unchanged while
+        looked at. Not for a file its writer still holds (native events say so)."""
+        if self.native and item.writing:
+            return False
+        if quiet_for(seen.st_mtime, self.wall()) < self.quiet or not whole_as_what_it_is(path):
+            return False
+        return _same(_regular_stat(path), seen)
+
+    def _settled(self, path: Path, item: _Pending, seen: os.stat_result) -> bool:
         """Closed by its writer (native events only), or unchanged for long enough."""
-        stat, now = path.stat(), self.clock()
-        stable = self.tracker.observe(path, stat.st_size, stat.st_mtime_ns, now)
-        quiet = self.grace.observe(path, stat.st_size, stat.st_mtime_ns, now)
+        now = self.clock()
+        stable = self.tracker.observe(path, seen.st_size, seen.st_mtime_ns, now)
+        quiet = self.grace.observe(path, seen.st_size, seen.st_mtime_ns, now)
         if not self.native:
             return stable
         if item.closed:
             return True
         return quiet if item.writing else stable
+
+    def _next_look(self, path: Path, item: _Pending, seen: os.stat_result) -> float:
+        """When a file not settled yet is worth a look: once it may be quiet (and whole), or
+        once it may have settled; a file its writer holds waits for the close event (which
+        wakes the loop) or the close grace."""
+        now = self.clock()
+        if self.native and item.writing:
+            return max(self.grace.remaining(path, now), MIN_WAIT)
+        wanted = self.tracker.remaining(path, now)
+        quiet_left = self.quiet - quiet_for(seen.st_mtime, self.wall())
+        if quiet_left > 0:
+            wanted = min(wanted, quiet_left)
+        return max(wanted, MIN_WAIT)
 
     def _complete(self, path: Path, item: _Pending) -> tuple[Readiness, float]:
         if looks_complete(path):
@@ -243,14 +301,52 @@ class Intake:
         return Readiness.WAIT, self.policy.backoff(item.attempts)
 
 
+def _regular_stat(path: Path) -> os.stat_result | None:
+    """`path`'s stat if it is a regular file (links followed), None if it is gone or is not."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found if S_ISREG(found.st_mode) else None
+
+
+def _same(now: os.stat_result | None, before: os.stat_result) -> bool:
+    return now is not None and (now.st_size, now.st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+class Signal(Enum):
+    """What wakes the loop besides a file: it is to stop, or a watched folder vanished."""
+
+    STOP = "stop"
+    FOLDER_GONE = "folder-gone"
+
+
+Wake = tuple[Path, Hint] | Signal
+
+
+def folder_gone(event: FileSystemEvent) -> bool:
+    """A folder was deleted: it may be the inbox itself, and then the observer stops."""
+    return event.is_directory and event.event_type == "deleted"
+
+
 class _Handler(FileSystemEventHandler):
-    def __init__(self, hints: queue.Queue[tuple[Path, Hint]]) -> None:
-        self.hints = hints
+    def __init__(self, wakes: queue.Queue[Wake]) -> None:
+        self.wakes = wakes
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         found = hint_for(event)
         if found is not None:
-            self.hints.put(found)
+            self.wakes.put(found)
+        elif folder_gone(event):
+            self.wakes.put(Signal.FOLDER_GONE)
+
+
+Tick = Callable[[], float | None]
+"""The application's periodic work; returns the seconds until it is due again (None: it does
+not say, and is called again after `tick_every`)."""
 
 
 class Watcher:
@@ -264,21 +360,24 @@ class Watcher:
         policy: RetryPolicy,
         max_lock_age: float = MAX_LOCK_AGE,
         close_grace: float = CLOSE_GRACE,
-        tick: Callable[[], None] = lambda: None,
+        tick: Tick = lambda: None,
+        tick_every: float = TICK_EVERY,
+        poll_interval: float = POLL_INTERVAL,
     ) -> None:
         self.runner = runner
         self.tick = tick
+        self.tick_every = tick_every
         self.inbox = runner.inbox
         self.polling = polling
+        self.poll_interval = poll_interval
         self.rescan = rescan
         self.intake = Intake(
             settle, policy, native=not polling, close_grace=close_grace, max_lock_age=max_lock_age
         )
-        self.hints: queue.Queue[tuple[Path, Hint]] = queue.Queue()
+        self.hints: queue.Queue[Wake] = queue.Queue()
         self.results: Counter[str] = Counter()
         self._observer: BaseObserver | None = None
-        self._observer_due = 0.0
-        self._next_rescan = 0.0
+        self._timers = _Timers()
 
     # --- scanning -----------------------------------------------------------------------------
 
@@ -297,11 +396,15 @@ class Watcher:
     def _drain_hints(self) -> None:
         while True:
             try:
-                path, kind = self.hints.get_nowait()
+                self._take(self.hints.get_nowait())
             except queue.Empty:
                 return
-            if not is_ignored(path.name):
-                self.intake.hint(path, kind)
+
+    def _take(self, wake: Wake) -> None:
+        if wake is Signal.FOLDER_GONE:
+            self._timers.supervise = time.monotonic()  # look at the observer now
+        elif isinstance(wake, tuple) and not is_ignored(wake[0].name):
+            self.intake.hint(*wake)
 
     def step(self) -> None:
         """Handle every queued file whose time has come; no single file can stop the loop."""
@@ -352,7 +455,8 @@ class Watcher:
         end = time.monotonic() + deadline
         self.step()  # every queued file is looked at once, even one held open in Office
         while self._worth_waiting() and time.monotonic() < end:
-            time.sleep(TICK)
+            now = time.monotonic()
+            time.sleep(min(max(self.intake.next_due() - now, MIN_WAIT), end - now))
             self.step()
         return self.results
 
@@ -362,25 +466,65 @@ class Watcher:
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set: events, periodic rescans, a supervised observer, and the
-        application's `tick` (periodic work between drops) on every turn of the loop."""
+        application's `tick` (periodic work between drops) when it says it is due.
+
+        Between turns the loop sleeps until an event, the next due timer or `stop`. `stop` is
+        set when this returns, also on an error that ends the loop, so that its waker ends."""
         self.inbox.mkdir(parents=True, exist_ok=True)
         self._start_up()
+        waker = threading.Thread(
+            target=self._wake_on, args=(stop,), name="watcher-stop", daemon=True
+        )
+        waker.start()
         try:
-            while not stop.wait(TICK):
-                self._tick()
+            while not stop.is_set():
+                self._turn()
+                self._sleep(self._next_due() - time.monotonic())
         finally:
+            stop.set()
+            waker.join()
             self._stop_observer()
 
-    def _tick(self) -> None:
+    def _wake_on(self, stop: threading.Event) -> None:
+        stop.wait()
+        self.hints.put(Signal.STOP)
+
+    def _sleep(self, seconds: float) -> None:
+        """Until an event or `seconds`, whichever comes first; then take every queued event."""
+        try:
+            self._take(self.hints.get(timeout=min(max(seconds, 0.0), LONGEST_SLEEP)))
+        except queue.Empty:
+            return
+        self._drain_hints()
+
+    def _next_due(self) -> float:
+        timers = self._timers
+        return min(self.intake.next_due(), timers.rescan, timers.supervise, timers.tick)
+
+    def _turn(self) -> None:
         try:
             self._supervise()
-            if time.monotonic() >= self._next_rescan:
-                self._scan_into_intake()
-                self._next_rescan = time.monotonic() + self.rescan
+            self._rescan_if_due()
             self.step()
-            self.tick()
+            self._tick_if_due()
         except Exception:
             log.exception("error in the watcher loop; carrying on")
+
+    def _rescan_if_due(self) -> None:
+        if time.monotonic() >= self._timers.rescan:
+            self._timers.rescan = time.monotonic() + self.rescan  # set first: a failing scan
+            self._scan_into_intake()  # must not make the loop spin
+
+    def _tick_if_due(self) -> None:
+        if time.monotonic() < self._timers.tick:
+            return
+        delay: float | None = self.tick_every
+        try:
+            delay = self.tick()
+        except Exception:
+            log.exception("periodic work failed; tried again in %.0f s", self.tick_every)
+        wait = self.tick_every if delay is None else max(delay, MIN_WAIT)
+        self._timers.tick = time.monotonic() + wait
 
     # --- the observer -------------------------------------------------------------------------
 
@@ -393,9 +537,13 @@ class Watcher:
 
     def _supervise(self) -> None:
         """(Re)start the file observer; watchdog's emitters stop when the inbox disappears."""
-        if self.observer_alive() or time.monotonic() < self._observer_due:
+        now = time.monotonic()
+        if now < self._timers.supervise:
             return
-        self._observer_due = time.monotonic() + OBSERVER_RETRY
+        if self.observer_alive() and self.inbox.is_dir():
+            self._timers.supervise = now + SUPERVISE_EVERY
+            return
+        self._timers.supervise = now + OBSERVER_RETRY
         if self._observer is not None:
             log.warning("file observer stopped (share unavailable?); restarting it")
             self._stop_observer()
@@ -405,7 +553,8 @@ class Watcher:
         except OSError as exc:
             log.warning("cannot watch %s yet (%s); trying again shortly", self.inbox, exc)
             return
-        self._next_rescan = 0.0  # what changed while nobody watched
+        self._timers.supervise = now + SUPERVISE_EVERY
+        self._timers.rescan = 0.0  # what changed while nobody watched
 
     def _stop_observer(self) -> None:
         observer, self._observer = self._observer, None
@@ -428,8 +577,19 @@ class Watcher:
         return observer
 
     def _observer_of(self, *, polling: bool) -> BaseObserver:
-        observer: BaseObserver = PollingObserver(timeout=1.0) if polling else Observer()
+        observer: BaseObserver = (
+            PollingObserver(timeout=self.poll_interval) if polling else Observer()
+        )
         observer.schedule(_Handler(self.hints), str(self.inbox), recursive=True)
         observer.daemon = True
         observer.start()
         return observer
+
+
+@dataclass
+class _Timers:
+    """When (monotonic) each periodic duty of the loop is next due; 0 is at once."""
+
+    rescan: float = 0.0
+    supervise: float = 0.0
+    tick: float = 0.0

@@ -4,6 +4,7 @@ given step quickly (no watcher thread, no LibreOffice: the signing copy is a qui
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from pipeline.settings import Settings, load_settings
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf
+from tests.support.pki import Issued, make_ca, make_signer, sign_pdf, write_trust_roots
 from tests.support.staff import Staff, fill_form, one
 
 FIRST = "DK-2026-001"
@@ -93,3 +95,37 @@ def trust_folder(settings: Settings) -> Path:
     folder = settings.root / "config" / "sertifikat"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@dataclass
+class TteDesk:
+    """A share that requires a trusted TTE at step 9 (`wajib-tte`), trusting a fresh test CA,
+    with its app and a desk, and the first case waiting for the Head's signature."""
+
+    settings: Settings
+    app: App
+    staff: Staff
+    ca: Issued
+
+    @classmethod
+    def open(cls, share: Settings, work: Path) -> TteDesk:
+        """Close `app` when done."""
+        ca = make_ca()
+        write_trust_roots(trust_folder(share), ca)
+        settings = configure(share, policy="wajib-tte")
+        app = quick_app(settings)
+        staff = Staff(settings, work / "desk")
+        try:
+            drive_to_signing(app, staff)
+        except BaseException:
+            app.close()
+            raise
+        return cls(settings, app, staff, ca)
+
+    def sign_and_file(self, work: Path) -> None:
+        """The signing copy signed by a signer of the CA, dropped and filed."""
+        signed = self.staff.scratch / f"{FIRST} Ditandatangani.pdf"
+        signer = make_signer(self.ca)
+        signed.write_bytes(sign_pdf(self.staff.signing_copy(FIRST), signer, self.ca, work))
+        self.staff.drop(signed, "kepala-dinas/tanda-tangan")
+        assert run_pass(self.app)["accepted"] == 1

@@ -34,10 +34,10 @@ from docx import Document
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.app import JOURNAL_FILE, open_app
-from pipeline.cli import prepare_share
 from pipeline.documents.materialize import PdfMaker
 from pipeline.inputs.content import looks_complete
 from pipeline.settings import Settings, load_settings
+from pipeline.share import prepare_share
 from pipeline.signing.specimen import wet_signed_scan
 from pipeline.store.fsops import is_temp_name
 from pipeline.watching.faults import CRASH_ENV
@@ -54,7 +54,7 @@ STATIC = ("config", "templates")
 _GENERATED = re.compile(
     r"(Nota Dinas\.docx|Formulir Data Kinerja .+\.xlsx|Draf v\d+\.docx"
     r"|Untuk Ditandatangani\.(pdf|docx)|CATATAN\.txt|STATUS\.txt|\.ALASAN\.txt"
-    r"|status\.html|daftar-arsip\.xlsx|bag-info\.txt)$"
+    r"|status\.html|halaman-\d+\.html|index\.html|daftar-arsip\.xlsx|bag-info\.txt)$"
 )
 _BAG_MANIFEST = re.compile(r"^(tag)?manifest-\w+\.txt$")
 _LEFTOVER = re.compile(r"\.tmp(-[0-9a-f]+)?$")

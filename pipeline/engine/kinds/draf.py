@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pipeline.core.errors import Rejected
+from pipeline.core.pemeriksaan import CHECKLIST_TITLE
 from pipeline.core.values import (
     DROP,
     Addition,
@@ -37,6 +38,7 @@ def on_drop(ctx: Decide, stage: StageDef) -> Outcome:
         return _opening(ctx, stage)
     state = ctx.resolve(ctx.drop.text(), _drafting, f"draf dari {label(ctx, stage.role)}")
     _check_open_for_versions(ctx, state)
+    _check_checklist_removed(ctx)
     _check_draft_base(ctx, stage, state, ctx.drop.properties())
     first = not state.has("draf_diterima")
     step = stage.step_of("ditelaah" if first else "final") or stage.step_of("tersedia") or 1
@@ -56,6 +58,16 @@ def on_drop(ctx: Decide, stage: StageDef) -> Outcome:
         draft=draft,
         events=events,
     )
+
+
+def _check_checklist_removed(ctx: Decide) -> None:
+    """A version still carrying the analyst's checklist is not ready to be initialled."""
+    if CHECKLIST_TITLE in ctx.drop.text():
+        raise Rejected(
+            f"draf ini masih memuat bagian {CHECKLIST_TITLE}",
+            "periksa setiap butirnya bersama bidang yang bersangkutan, perbaiki tabelnya bila "
+            "perlu, hapus seluruh bagian itu dari draf, simpan, lalu letakkan kembali di sini",
+        )
 
 
 def _opening(ctx: Decide, stage: StageDef) -> Outcome:
@@ -151,8 +163,11 @@ def from_data(ctx: Decide, stage: StageDef, state: CaseState) -> Addition:
 
 
 def on_start(ctx: Decide, stage: StageDef, state: CaseState, step: int) -> Addition:
-    """Reached after the data are collected: version 1 from the data, when there is a template."""
-    return from_data(ctx, stage, state) if stage.template else Addition()
+    """Reached after the stage before it: version 1 rendered from the collected data when there
+    is a template; else the stage opens for the drafter, whose first drop is version 1."""
+    if stage.template:
+        return from_data(ctx, stage, state)
+    return Addition(events=(Event("draf_awal", ctx.now, SYSTEM),))
 
 
 def default_folder(sop: SopDef, stage: StageDef) -> str:

@@ -21,7 +21,7 @@ def open_case(ctx: Decide, text: str) -> NewCase:
 
 
 def _check_new_case(ctx: Decide, text: str, period: str) -> None:
-    known = set(ctx.cases.known())
+    known = ctx.cases.known()
     named = [c for c in find_case_ids(ctx.prefix, ctx.drop.name, text) if c in known]
     if named:
         raise Rejected(

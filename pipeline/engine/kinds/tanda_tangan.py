@@ -4,16 +4,21 @@ every page by the shell). The signed drop must be that copy, signed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 from pipeline.core.errors import Rejected
 from pipeline.core.values import Addition, CaseState, Event, Outcome, Output, SigningCopy
-from pipeline.engine.context import Decide
+from pipeline.engine.context import SYSTEM, Decide
+from pipeline.engine.contexts import draft_context, person, tanggal
 from pipeline.engine.kinds.base import Kind
 from pipeline.engine.labels import label
 from pipeline.engine.model import SopDef, StageDef
 
 SIGNING_COPY = "naskah-untuk-tanda-tangan"
+NAMED_ACTOR = re.compile(r"(.+) \(([^()]+)\)")
+"""How the journal names a pegawai who acted: "<nama> (<akun>)"."""
 
 
 def _signing(paraf: tuple[str, ...]) -> Callable[[CaseState], bool]:
@@ -62,8 +67,10 @@ def on_start(ctx: Decide, stage: StageDef, state: CaseState, step: int) -> Addit
     assert final is not None, "the flow reaches the signature only with a final version"
     number = ctx.reserve(stage.nomor, state.id, ctx.sop.judul_dokumen) if stage.nomor else None
     content = SigningCopy(
-        final.path, state.id, final.version, paraf_record(ctx, state), number.text if number else ""
-    )
+        final.path, state.id, final.version, paraf_record(ctx, state, final.version),
+        number.text if number else "", tanggal(ctx.local), *drafted_from(ctx, state, final.version),
+        signer=signer(ctx, stage.role),
+    )  # fmt: skip
     out = Output(
         f"outbox/{stage.role}/{state.id} Untuk Ditandatangani.pdf", content, SIGNING_COPY,
         stage.role, step, version=final.version,
@@ -71,18 +78,48 @@ def on_start(ctx: Decide, stage: StageDef, state: CaseState, step: int) -> Addit
     return Addition(outputs=(out,), numbers=(number,) if number else ())
 
 
-def paraf_record(ctx: Decide, state: CaseState) -> str:
-    """Who initialled the final version and when, for the signer to see on the signing copy."""
+def drafted_from(ctx: Decide, state: CaseState, version: int) -> tuple[str, dict[str, Any] | None]:
+    """The template the SOP drafts from the collected data and its values for `version` (so
+    that the signing copy states the version initialled), or nothing when the drafter writes
+    the document."""
+    draf = ctx.sop.stage("draf")
+    complete = all(b.slug in state.bidang for b in ctx.office.bidang)
+    if draf is None or not draf.template or not complete:
+        return "", None
+    context = draft_context(
+        ctx.office, ctx.sop, state.id, state.period, version, state.bidang, ctx.local
+    )
+    return draf.template, context
+
+
+def signer(ctx: Decide, role: str) -> tuple[str, str, str]:
+    """Title, name and NIP of whoever signs for `role` (marked blank lines where not set)."""
+    found = person(ctx.office, role, ctx.sop)
+    return found["jabatan"], found["nama"], found["nip"]
+
+
+def paraf_record(ctx: Decide, state: CaseState, version: int) -> str:
+    """Who initialled the final version and when, for the signer to see on the signing copy:
+    the pegawai's name as the journal attributed the paraf, else the role."""
     done = {e.name: e for e in state.events}
-    lines = [f"{state.id} - paraf tercatat oleh sistem"]
+    lines = [f"Paraf naskah {state.id} versi {version} (tercatat oleh sistem)"]
     for role in ctx.sop.paraf_roles():
         event = done.get(f"paraf:{role}")
         if event is None:
             continue
         local = event.at.astimezone(ctx.tz)
-        who = f" oleh {event.by}" if event.by else ""
-        lines.append(f"Paraf {label(ctx, role)}: {local:%d-%m-%Y %H.%M} {local.tzname()}{who}")
+        jabatan = label(ctx, role)
+        name = pegawai_name(event.by)
+        who = f"{name} ({jabatan})" if name else jabatan
+        lines.append(f"Diparaf oleh {who}, {local:%d-%m-%Y %H.%M} {local.tzname()}")
     return "\n".join(lines)
+
+
+def pegawai_name(by: str) -> str:
+    """The name in an actor's label ("ERLINAWATY, SH (erlina)"); "" for an account that is
+    not a pegawai ("akun budi"), an unknown owner or the system."""
+    found = NAMED_ACTOR.fullmatch(by)
+    return found.group(1).strip() if found and by != SYSTEM else ""
 
 
 def default_folder(sop: SopDef, stage: StageDef) -> str:
