@@ -45,7 +45,7 @@ ANALIS = "analis"
 SEKRETARIS = "sekretaris"
 SEKRETARIAT = "bidang/sekretariat"
 LAYANAN = "bidang/layanan-perpustakaan"
-SHARED = ("archive", "berkas", "config", "templates")
+SHARED = ("archive", "berkas", "config", "riwayat", "templates")
 
 
 # --- the plan, as pure data ------------------------------------------------------------------

@@ -4,13 +4,13 @@ Everything comes from the settings. The SOP's stages give every inbox folder and
 drops there (`{bidang}` expanded over the office's bidang); the office's roles give the outboxes;
 the actor of the SOP's last step (filing and distribution) reads `outbox/distribusi/`; the
 pegawai give the accounts holding each role. Only the share's fixed layout (inbox/, outbox/,
-archive/, berkas/, config/, templates/, status.html, the guide) is named here.
+archive/, berkas/, config/, riwayat/, templates/, status.html, the guide) is named here.
 
 The model, as POSIX ACLs:
 - the holders of a role: rwx in each inbox folder of that role (create, rename and delete: Office
   saves through temporary files), r-x in the role's outbox, r-x on the folders on the way;
 - everyone holding a role: r-x on the share root, read on status.html and the guide, r-x on
-  archive/, berkas/, config/ and templates/ and read on everything in them;
+  archive/, berkas/, config/, riwayat/ and templates/ and read on everything in them;
 - the service account: rwx everywhere; it owns every folder and every file except the drops in
   the inboxes (a drop's owner says who dropped it);
 - nobody else anything (`group::---`, `other::---`); the state folder, when it lies in the share,
