@@ -47,11 +47,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.app import JOURNAL_FILE, App, open_app  # noqa: E402
-from pipeline.share import prepare_share  # noqa: E402
-from pipeline.store.journal import Journal  # noqa: E402
-from tests.support.pdfs import quick_pdf  # noqa: E402
-from tests.support.staff import Staff, disposition_docx  # noqa: E402
+from pipeline.app import App, open_app
+from pipeline.share import prepare_share
+from pipeline.store.journal import JOURNAL_FILE, Journal
+from tests.support.pdfs import quick_pdf
+from tests.support.staff import Staff, disposition_docx
 
 SHARE_FOLDERS = ("outbox", "berkas")  # where a run puts new draft versions of open cases
 PERIOD = "Triwulan III 2026"

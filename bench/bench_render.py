@@ -38,14 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from docx import Document  # noqa: E402
-from docx.shared import Pt  # noqa: E402
-from docxtpl import DocxTemplate  # noqa: E402
-from jinja2 import StrictUndefined  # noqa: E402
-from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
+from docx import Document
+from docx.shared import Pt
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
-from pipeline.documents import pdfconvert  # noqa: E402
-from pipeline.documents.rendering import PreparedTemplate  # noqa: E402
+from pipeline.documents import pdfconvert
+from pipeline.documents.rendering import PreparedTemplate
 
 BIDANG = (
     ("sekretariat", "Sekretariat"),

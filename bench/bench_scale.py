@@ -3,7 +3,9 @@
 Builds each share by driving the real runner with real files, one case after another through
 all ten steps (disposition, five bidang forms, the analyst's draft, two paraf, the signed PDF;
 filed as a BagIt bag and distributed), on a simulated office clock: one case a day, so the
-history spans years as it does in an office. The last ten cases stay open at different steps.
+history spans years as it does in an office. Ten cases stay open at different steps: the last
+ten of the first build; a share grown later keeps the same ten, by then long overdue, as an
+office keeps a few abandoned cases.
 Nothing writes journal rows directly; every case is a run of `Runner.process` on files in the
 inbox. To build fast, file bytes are made once and reused: the filled bidang forms and the
 disposition are real Office files made once, in which only the case number (and the year of the
@@ -18,9 +20,10 @@ every drop end to end (median of the runs, and the ratio against the empty share
 the same run) and, within it, what the runner calls after each drop to refresh the views (the
 board, STATUS.txt, the mail queue); also a rewrite of the whole board from the journal and a
 load of every case. Peak RSS of `pipeline watch --once` and of `pipeline regenerate --all
---dry-run` is read from child processes. Figures of sibling benches (verify, regenerate, idle
-watcher) are added when their modules are present, else "n/a". The last line is
-machine-readable.
+--dry-run` is read from child processes. Figures of sibling benches are added when their
+modules are present, else "n/a": verify and regenerate on the share of 1,000 cases (built in
+the run, so every bag is signed under the run's CA), the idle watcher and polling latency on
+the largest. The last line is machine-readable.
 
     python bench/bench_scale.py [--cases 1000] [--runs 5] [--keep DIR] [--work DIR]
 
@@ -54,6 +57,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # this checkout's pipeline and tests/support, however installed
+    sys.path.insert(0, str(ROOT))
+
 import pipeline
 from pipeline.app import App, open_app
 from pipeline.demo import disposition_docx, fill_form, review_draft
@@ -66,6 +73,7 @@ SIZES = (0, 1_000, 10_000)
 OPEN_CASES = 10
 HEADLINE = ("paraf", "form", "signed PDF")
 MARKER = "bench-scale.json"
+SIGNER_FILE = "bench-signer.json"
 TEMPLATE_YEAR = 2026
 TEMPLATE_CASE = f"DK-{TEMPLATE_YEAR}-001"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -499,6 +507,20 @@ def _report_drops(figures: dict[int, Figures]) -> dict[str, float]:
     return ratios
 
 
+def _signer(state: Path) -> tuple[pki.Issued, pki.Issued]:
+    """The test CA and the Head's certificate, kept with the share (a kept share grown over
+    several runs must keep trusting the CA its earlier bags were signed under)."""
+    kept = state / SIGNER_FILE
+    if kept.exists():
+        ca, signer = (pki.Issued(c.encode(), k.encode()) for c, k in json.loads(kept.read_text()))
+        return ca, signer
+    ca = pki.make_ca()
+    pair = (ca, pki.make_signer(ca))
+    state.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps([[i.cert_pem.decode(), i.key_pem.decode()] for i in pair]))
+    return pair
+
+
 def _built(folder: Path) -> int:
     """How many cases a kept share already holds (0 when there is none)."""
     marker = folder / "state" / MARKER
@@ -506,12 +528,13 @@ def _built(folder: Path) -> int:
 
 
 def _share_for(
-    n: int, largest: int, kept: Path, work: Path, templates: Templates, signer: Any
+    n: int, largest: int, runs: int, kept: Path, work: Path, templates: Templates, signer: Any
 ) -> Share:
     """The share measured at `n` cases: the kept one, grown to `n`, unless it already holds
-    more than `n` (a kept share from an earlier run), in which case a fresh one of `n` cases is
-    built beside it, so that each column is measured at the size it names."""
-    folder = kept if n == largest or _built(kept) <= n else work / f"share-{n}"
+    more than `n` and the few cases a measurement adds (a kept share from an earlier, larger
+    run), in which case a fresh one of `n` cases is built beside it, so that each column is
+    measured at the size it names."""
+    folder = kept if _built(kept) <= n + runs + 1 else work / f"share-{n}"
     return Share(folder / "share", folder / "state", templates, signer, largest + 60)
 
 
@@ -521,8 +544,7 @@ def run(args: argparse.Namespace) -> None:
     sizes = sorted({s for s in SIZES if s <= largest} | {largest})
     work = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=args.work))
     kept = args.keep.resolve() if args.keep else work / "largest"
-    ca = pki.make_ca()
-    signer = (ca, pki.make_signer(ca))
+    signer = _signer(kept / "state")
     print(f"building shares of {', '.join(f'{n:,}' for n in sizes)} cases ({args.runs} runs each)")
     templates = Templates.make(work / "templates")
     figures: dict[int, Figures] = {}
@@ -533,12 +555,15 @@ def run(args: argparse.Namespace) -> None:
         empty.close()
         profile = cProfile.Profile() if args.profile else None
         for n in sizes[1:]:
-            share = _share_for(n, largest, kept, work, templates, signer)
+            share = _share_for(n, largest, args.runs, kept, work, templates, signer)
             took = share.build(n, print)
             print(f"  share of {share.cases:,} cases ready (built in {took:.0f} s)")
             figures[n] = measure(share, args.runs, profile if n == largest else None)
-            if n == min(1_000, largest):  # regenerate is compared at 1,000 cases
-                extra |= sibling("bench_regenerate", "regen_ratio", share.root, share.state)
+            if n == min(1_000, largest):  # verify and regenerate are measured at 1,000 cases
+                share.app.close()  # they open the share themselves
+                for module, function, _ in SIBLINGS[:2]:
+                    extra |= sibling(module, function, share.root, share.state)
+                share.open_app()
             if n != largest:
                 share.close()
         if profile is not None:
@@ -546,9 +571,8 @@ def run(args: argparse.Namespace) -> None:
         extra["watch_rss"] = watcher_rss(share)
         extra["regen_rss"] = regenerate_rss(share)
         share.close()
-        for module, function, _ in SIBLINGS:
-            if function != "regen_ratio":
-                extra |= sibling(module, function, share.root, share.state)
+        for module, function, _ in SIBLINGS[2:]:  # the watcher, idle and polling, at the largest
+            extra |= sibling(module, function, share.root, share.state)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ratios = _report_drops(figures)

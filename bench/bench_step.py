@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # this checkout's pipeline and tests/support, however installed
+    sys.path.insert(0, str(ROOT))
 
 from pipeline.app import open_app
 from pipeline.share import prepare_share

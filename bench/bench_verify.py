@@ -33,12 +33,17 @@ import logging
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import bagit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # this checkout's pipeline and tests/support, however installed
+    sys.path.insert(0, str(ROOT))
 
 from pipeline.app import open_app
 from pipeline.archive.verify import ArchiveCheck, find_bags, verify_archive

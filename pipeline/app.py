@@ -17,7 +17,7 @@ from pipeline.documents.pdfconvert import ConversionError, convert_one, soffice_
 from pipeline.notify.distribution import Distributor
 from pipeline.notify.reminders import Reminders
 from pipeline.settings import Settings
-from pipeline.store.journal import Journal
+from pipeline.store.journal import JOURNAL_FILE, Journal
 from pipeline.store.lock import FlowLock
 from pipeline.store.owners import detect_attribution
 from pipeline.views.board import role_label
@@ -25,7 +25,6 @@ from pipeline.views.live import StatusWriter
 from pipeline.watching.runner import Runner
 
 log = logging.getLogger(__name__)
-JOURNAL_FILE = "journal.sqlite3"
 PDF_TIMEOUT = 180.0
 
 

@@ -192,7 +192,7 @@ def test_the_history_pages_list_every_closed_case_in_chromium(office: Office) ->
     assert len(bags) == 2 and all((folder / h).resolve().is_dir() for h in bags)
     board = dump_dom(office.root / "status.html")
     assert "riwayat/index.html" in Rows(board).links.values()
-    assert "Riwayat lengkap (3 berkas selesai)" in board
+    assert "Riwayat lengkap (3 kasus ditutup: selesai atau dibatalkan)" in board
 
 
 @pytest.mark.usefixtures("two_per_page")

@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.app import JOURNAL_FILE
 from pipeline.cancel import cancel
 from pipeline.notify.reminders import SCHEMA as REMINDERS_SCHEMA
 from pipeline.settings import Settings
-from pipeline.store.journal import MIGRATIONS, SCHEMA, Journal
+from pipeline.store.journal import JOURNAL_FILE, MIGRATIONS, SCHEMA, Journal
 from pipeline.views.status import build_status, case_status
 from tests.support.office import Clock, Office
 

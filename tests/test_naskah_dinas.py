@@ -19,18 +19,18 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from pipeline.app import JOURNAL_FILE, App, open_app
+from pipeline.app import App, open_app
 from pipeline.archive.reindex import reindex
 from pipeline.cli import main
 from pipeline.core.errors import ConfigError
 from pipeline.documents.logo import logo_members, square_png
 from pipeline.documents.pdfconvert import convert_one
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.documents.stamp import stamp_record
 from pipeline.engine.contexts import BLANK_LINE
 from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
-from pipeline.store.journal import Journal, NumberRecord
+from pipeline.store.journal import JOURNAL_FILE, Journal, NumberRecord
 from pipeline.watching.faults import CRASH_EXIT_CODE
 from tests.support.cases import drive_to_signing, quick_app, run_pass
 from tests.support.faults import Desk, Site, drop, run_once
@@ -374,7 +374,7 @@ def red_logo(path: Path) -> Path:
 
 def kop_has_red(pdf: Path) -> bool:
     with opened(pdf) as document:
-        picture = document[0].render(scale=1).to_pil().convert("RGB")
+        picture = render(document[0], 1)
     corner = picture.crop((0, 0, picture.width // 3, picture.height // 6))
     pixels = np.asarray(corner, dtype=np.int16)
     red = (pixels[..., 0] > 150) & (pixels[..., 1] < 80) & (pixels[..., 2] < 80)

@@ -293,19 +293,20 @@ def test_temporaries_left_by_a_crash_are_swept_outside_the_inbox(share: Settings
         temp_name(root / "outbox" / "analis" / "DK-2026-001 Draf v1.docx"),
         temp_name(root / "berkas" / "DK-2026-001" / "keluar" / "x.xlsx"),
         temp_name(root / "status.html"),
+        temp_name(root / "riwayat" / "index.html"),
         temp_name(root / "archive" / "2026" / "DK-2026-001"),
     ]
-    for path in left[:3]:
+    for path in left[:4]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"half")
-    (left[3] / "data").mkdir(parents=True)
-    left.append(root / "archive" / "2026" / ".DK-2026-002.k3v_9x0q.tmp")  # a bag being built
     (left[4] / "data").mkdir(parents=True)
+    left.append(root / "archive" / "2026" / ".DK-2026-002.k3v_9x0q.tmp")  # a bag being built
+    (left[5] / "data").mkdir(parents=True)
     staff_file = temp_name(root / "inbox" / "analis" / "draf" / "x.docx")
     staff_file.write_bytes(b"not ours to delete")
     kept = root / "archive" / "2026" / "DK-2026-003"
     kept.mkdir()
-    assert sweep_temporaries(root) == 5
+    assert sweep_temporaries(root) == 6
     assert kept.is_dir()
     assert not any(p.exists() for p in left)
     assert staff_file.exists()

@@ -21,14 +21,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from pipeline import __version__
-from pipeline.app import JOURNAL_FILE, App, open_app, utc_now
+from pipeline.app import App, open_app, utc_now
 from pipeline.cli import main
 from pipeline.documents.regenerate import Options, Selection, Status, regenerate
 from pipeline.inputs.word import docx_text
 from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
 from pipeline.store.fsops import is_temp_name
-from pipeline.store.journal import Journal
+from pipeline.store.journal import JOURNAL_FILE, Journal
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf

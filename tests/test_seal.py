@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.documents.pdfconvert import convert_one
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.signing.scan import read_marks
 from pipeline.signing.seal import (
     QR_INSET,
@@ -256,7 +256,7 @@ def _assert_qr_where_sealed(pdf: bytes, seal: Seal, dpi: int = 200) -> None:
 
 def _decoded_corners(pdf: bytes, page: int, dpi: int) -> list[tuple[int, int]]:
     with opened(pdf) as document:
-        image = document[page].render(scale=dpi / 72).to_pil().copy()
+        image = render(document[page], dpi / 72)
     (barcode,) = zxingcpp.read_barcodes(image)
     p = barcode.position
     return [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]

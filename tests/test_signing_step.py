@@ -36,7 +36,7 @@ from pypdf.generic import DecodedStreamObject
 
 from pipeline.app import App
 from pipeline.archive.filing import read_manifest
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.settings import Settings
 from pipeline.signing.ink import BLANK_DPI, is_blank
 from pipeline.signing.specimen import PAPER, wet_signed_scan
@@ -284,9 +284,7 @@ def signed_with_an_edit(pdf: bytes, desk: Desk) -> bytes:
 
 def page_images(pdf: bytes, dpi: int) -> list[Image.Image]:
     with opened(pdf) as document:
-        return [
-            document[n].render(scale=dpi / 72).to_pil().convert("RGB") for n in range(len(document))
-        ]
+        return [render(document[n], dpi / 72) for n in range(len(document))]
 
 
 def images_pdf(images: list[Image.Image], dpi: int = 150) -> bytes:

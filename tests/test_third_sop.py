@@ -26,7 +26,7 @@ from pypdf import PdfReader
 
 from pipeline.app import App
 from pipeline.cli import main
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.settings import Settings, load_settings
 from pipeline.signing.specimen import wet_signed_scan
 from tests.support.cases import quick_app
@@ -385,7 +385,7 @@ def check_signing_copy(signing: Path, lb: str) -> str:
     positions = [text.find(name) for name in PARAF_NAMES]
     assert -1 not in positions and positions == sorted(positions), text
     with opened(signing) as document:
-        pictures = [page.render(scale=2).to_pil().copy() for page in document]
+        pictures = [render(page, 2) for page in document]
     for index, picture in enumerate(pictures, 1):
         codes = [code.text for code in zxingcpp.read_barcodes(picture)]
         assert any(lb in code for code in codes), f"page {index} of {lb}: QR codes {codes}"

@@ -15,7 +15,7 @@ from PIL import Image
 
 from pipeline.demo import play
 from pipeline.documents.pdfconvert import convert_one
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.share import prepare_share
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
@@ -25,7 +25,7 @@ COLOURS = 24
 
 def page_images(pdf: Path, pages: list[int]) -> list[Image.Image]:
     with opened(pdf) as document:
-        return [document[n].render(scale=SCALE).to_pil().convert("RGB") for n in pages]
+        return [render(document[n], SCALE) for n in pages]
 
 
 def side_by_side(images: list[Image.Image]) -> Image.Image:

@@ -18,11 +18,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from pipeline.store.fsops import atomic_writer
 
@@ -43,6 +45,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_ROW = 4
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TOP = Alignment(vertical="top", wrap_text=True)
 
 
 @dataclass(frozen=True)
@@ -60,38 +63,46 @@ class ArsipRow:
 def write_daftar_arsip(
     rows: Sequence[ArsipRow], dest: Path, *, office: str, title: str = TITLE
 ) -> None:
-    """Write the list to `dest` atomically (temp file in the same folder, fsync, rename)."""
-    workbook = Workbook()
-    sheet: Worksheet = workbook.active
-    sheet.title = "Daftar Arsip Aktif"
-    _write_title(sheet, title, office)
-    _write_header(sheet)
+    """Write the list to `dest` atomically (temp file in the same folder, fsync, rename).
+
+    The workbook is streamed (openpyxl's write-only mode): memory and time grow with the rows
+    written, not with a whole sheet of cell objects held at once."""
+    workbook = Workbook(write_only=True)
+    sheet: Any = workbook.create_sheet("Daftar Arsip Aktif")
+    _set_up(sheet, len(rows))
+    for row_number, text in ((1, title), (2, office)):
+        font = Font(bold=True, size=13 if row_number == 1 else 11)
+        sheet.append([_text(sheet, text, font=font, alignment=Alignment(horizontal="center"))])
+    sheet.append([])
+    sheet.append([_header(sheet, header) for header in HEADERS])
     for number, row in enumerate(rows, start=1):
-        _write_row(sheet, HEADER_ROW + number, number, row)
-    _finish(sheet, len(rows))
+        sheet.append(_line(sheet, number, row))
     _save_atomically(workbook, dest)
     log.info("daftar arsip written: %s (%d rows)", dest, len(rows))
 
 
-def _write_title(sheet: Worksheet, title: str, office: str) -> None:
-    last = len(HEADERS)
-    for row, text in ((1, title), (2, office)):
-        _set_text(sheet.cell(row=row, column=1), text)
-        sheet.cell(row=row, column=1).font = Font(bold=True, size=13 if row == 1 else 11)
-        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+def _set_up(sheet: Any, count: int) -> None:
+    """What a streamed sheet must be told before its rows: widths, merges, panes, filter."""
+    last = get_column_letter(len(HEADERS))
+    for column, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row_number in (1, 2):
+        sheet.merged_cells.add(f"A{row_number}:{last}{row_number}")
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
 
 
-def _write_header(sheet: Worksheet) -> None:
-    for column, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = width
+def _header(sheet: Any, header: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=header)
+    cell.font = Font(bold=True)
+    cell.border = _BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
 
 
-def _write_row(sheet: Worksheet, at: int, number: int, row: ArsipRow) -> None:
+def _line(sheet: Any, number: int, row: ArsipRow) -> list[WriteOnlyCell]:
     values = (
         row.kode_klasifikasi,
         row.uraian,
@@ -100,29 +111,21 @@ def _write_row(sheet: Worksheet, at: int, number: int, row: ArsipRow) -> None:
         row.tingkat_perkembangan,
         row.keterangan,
     )
-    sheet.cell(row=at, column=1, value=number).border = _BORDER
-    for column, value in enumerate(values, start=2):
-        cell = sheet.cell(row=at, column=column)
-        _set_text(cell, value)
-        cell.border = _BORDER
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    first = WriteOnlyCell(sheet, value=number)
+    first.border = _BORDER
+    return [first, *(_text(sheet, v, border=_BORDER, alignment=_TOP) for v in values)]
 
 
-def _set_text(cell: Cell, value: str) -> None:
-    """Store `value` as a string cell; never as a formula."""
+def _text(sheet: Any, value: str, **style: Any) -> WriteOnlyCell:
+    """`value` as a string cell, never as a formula."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell.value = text
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     if text.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
-
-
-def _finish(sheet: Worksheet, count: int) -> None:
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    last_column = sheet.cell(row=HEADER_ROW, column=len(HEADERS)).column_letter
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{HEADER_ROW + max(count, 1)}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def _save_atomically(workbook: Workbook, dest: Path) -> None:

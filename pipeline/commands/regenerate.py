@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from rich.progress import Progress
 
-from pipeline.app import JOURNAL_FILE, utc_now
 from pipeline.documents.regenerate import Options, Selection, Summary, regenerate
 from pipeline.settings import load_settings
-from pipeline.store.journal import Journal
+from pipeline.store.journal import JOURNAL_FILE, Journal
+
+
+def clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
+    # imports no more than regeneration needs (not the watcher's app): its start-up is serial
 
     settings = load_settings(args.root, args.state)
     selection = Selection(tuple(args.case or ()), args.year)
@@ -25,7 +30,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     try:
         with Progress(auto_refresh=False, disable=not sys.stdout.isatty()) as bar:
             task = bar.add_task("Regenerasi", total=None)
-            for event in regenerate(settings, journal, selection, options, utc_now):
+            for event in regenerate(settings, journal, selection, options, clock):
                 summary.add(event)
                 bar.update(task, description=event.phase.value, completed=event.done,
                            total=event.total, refresh=True)  # fmt: skip

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -78,7 +77,7 @@ from pipeline.documents.regenerate_plan import (
 )
 from pipeline.documents.templates import Documents
 from pipeline.settings import Settings
-from pipeline.store.fsops import atomic_write, fsync_dir, sha256_bytes, temp_name
+from pipeline.store.fsops import atomic_write, fsync_dir, fsync_file, sha256_bytes, temp_name
 from pipeline.store.journal import Journal, RenderRecord
 from pipeline.store.lock import FlowLock
 
@@ -154,9 +153,11 @@ class Rendered:
 
 
 def run_jobs(documents: Documents, root: Path, jobs: Sequence[Job]) -> list[Rendered]:
-    """Each job done, then each folder written into synced once: the renames are durable
-    before what was written is recorded in the journal."""
-    done = [run_job(documents, root, job) for job in jobs]
+    """Each job's document made and written under temporary names beside its places; then all
+    of them synced and renamed into place, and each folder written into synced once: the
+    renames are durable before what was written is recorded in the journal. Syncing the batch
+    after writing it lets the file system commit it in one go instead of once per file."""
+    done = [_settled(pending) for pending in [run_job(documents, root, job) for job in jobs]]
     try:
         for folder in sorted({(root / path).parent for d in done for path in d.written}):
             fsync_dir(folder)
@@ -166,34 +167,64 @@ def run_jobs(documents: Documents, root: Path, jobs: Sequence[Job]) -> list[Rend
     return done
 
 
-def run_job(documents: Documents, root: Path, job: Job) -> Rendered:
+@dataclass(frozen=True)
+class Pending:
+    """A job's outcome, with its bytes under temporary names (`temps`: temporary, place) still to
+    be synced and, unless the job joins a case's flow (`staged`), renamed into place."""
+
+    job: Job
+    rendered: Rendered
+    temps: tuple[tuple[Path, Path], ...] = ()
+
+
+def run_job(documents: Documents, root: Path, job: Job) -> Pending:
+    temps: list[tuple[Path, Path]] = []
     try:
         reasons = due(root, job)
         if not reasons:
-            return Rendered(path=job.kept, unchanged=True)
+            return Pending(job, Rendered(path=job.kept, unchanged=True))
         data, paths, template_sha = _made(documents, root, job)
-        if job.flow_paths:  # joins the case's flow only when committed under the flow lock
-            staged = tuple(str(_staged(root / path, data)) for path in paths)
-            return Rendered(
-                sha256_bytes(data), len(data), template_sha, paths[-1], reasons, staged=staged
-            )
         for path in paths:
-            atomic_write(root / path, data, sync_dir=False)
+            temps.append((_unsynced(root / path, data), root / path))
     except Exception as exc:  # one broken document must not stop the batch; it is named
-        log.error("cannot regenerate %s %s: %s", job.case_id, job.label, exc)
-        return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
-    return Rendered(sha256_bytes(data), len(data), template_sha, paths[-1], reasons, paths)
+        _discard(temps)
+        return Pending(job, _failed(job, exc))
+    made = Rendered(sha256_bytes(data), len(data), template_sha, paths[-1], reasons)
+    if job.flow_paths:  # joins the case's flow only when committed under the flow lock
+        return Pending(job, replace(made, staged=tuple(str(t) for t, _ in temps)), tuple(temps))
+    return Pending(job, replace(made, written=paths), tuple(temps))
 
 
-def _staged(dest: Path, data: bytes) -> Path:
-    """`data` under a temporary name beside `dest`, synced, to be renamed into place later."""
+def _settled(pending: Pending) -> Rendered:
+    """The job's temporaries synced and (unless staged) renamed into place."""
+    try:
+        for temp, _ in pending.temps:
+            fsync_file(temp)
+        if not pending.rendered.staged:
+            for temp, place in pending.temps:
+                temp.replace(place)
+    except OSError as exc:
+        _discard(list(pending.temps))
+        return _failed(pending.job, exc)
+    return pending.rendered
+
+
+def _unsynced(dest: Path, data: bytes) -> Path:
+    """`data` under a temporary name beside `dest`, not yet synced."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staged = temp_name(dest)
-    with staged.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return staged
+    temp = temp_name(dest)
+    temp.write_bytes(data)
+    return temp
+
+
+def _discard(temps: list[tuple[Path, Path]]) -> None:
+    for temp, _ in temps:
+        temp.unlink(missing_ok=True)
+
+
+def _failed(job: Job, exc: Exception) -> Rendered:
+    log.error("cannot regenerate %s %s: %s", job.case_id, job.label, exc)
+    return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
 
 
 def _made(documents: Documents, root: Path, job: Job) -> tuple[bytes, tuple[str, ...], str]:

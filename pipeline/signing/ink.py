@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter
 
+from pipeline.documents.pdfium import render
 from pipeline.signing.seal import Rect, SealedPage
 
 FRAME_DPI = 100  # resolution of the page frame the box is compared in
@@ -57,8 +58,7 @@ class InkMeasure:
 
 def render_gray(page: Any, dpi: float) -> Image.Image:
     """A pypdfium2 page rendered in greyscale at `dpi`."""
-    image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    return image
+    return render(page, dpi / 72, grayscale=True)
 
 
 def new_ink(scan: Image.Image, corners: Corners, issued_page: Any, area: SignArea) -> InkMeasure:

@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw
 
-from pipeline.documents.pdfium import opened
+from pipeline.documents.pdfium import opened, render
 from pipeline.signing.seal import Rect, find_signature_box
 
 PAPER = (247, 244, 234)  # scanned paper is never pure white
@@ -53,7 +53,7 @@ def _box_on(found: tuple[int, Rect] | None, page: int) -> Rect | None:
 
 def _scanned(page: Any, dpi: int, box: Rect | None) -> Image.Image:
     """One page on paper, signed in `box` if given."""
-    printed: Image.Image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    printed = render(page, dpi / 72)
     paper = ImageChops.multiply(printed, Image.new("RGB", printed.size, PAPER))
     if box is not None:
         _sign(paper, box, dpi / 72, float(page.get_height()))

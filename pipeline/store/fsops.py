@@ -45,7 +45,18 @@ def sha256_file(path: Path) -> str:
 
 
 def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+    """Make the names in `folder` (creations, renames) durable."""
+    _fsync(folder)
+
+
+def fsync_file(path: Path) -> None:
+    """Make a file written and closed earlier durable (through a read-only descriptor: Linux
+    flushes the file's data and metadata whichever descriptor asks)."""
+    _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -426,7 +426,7 @@ def _history_link(status: Mapping[str, Any]) -> str:
     if filed is None:
         return ""
     return (
-        f'<p class="muted" id="riwayat">Riwayat lengkap ({_e(filed)} berkas selesai): '
+        f'<p class="muted" id="riwayat">Riwayat lengkap ({_e(filed)} kasus ditutup: selesai atau dibatalkan): '
         f'<a href="{HISTORY_INDEX}">{HISTORY_INDEX.removesuffix("index.html")}</a></p>\n'
     )
 

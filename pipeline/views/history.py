@@ -155,7 +155,7 @@ def render_history_index(pages: Sequence[PageInfo], now: datetime, tz: ZoneInfo)
         else '<p class="empty" id="belum-ada">Belum ada berkas yang selesai.</p>\n'
     )
     line = (
-        f'<span id="jumlah" data-count="{total}">{total}</span> berkas selesai · '
+        f'<span id="jumlah" data-count="{total}">{total}</span> kasus ditutup (selesai atau dibatalkan) · '
         f'ditulis <time datetime="{_e(now.isoformat())}">{_e(format_time(now, tz))}</time>'
     )
     return (

@@ -98,8 +98,9 @@ class Shown:
 @dataclass
 class HistoryPages:
     """`riwayat/`: a case joins the last page when it is summarised; only that page,
-    the one before it (when a page begins) and the index are ever rewritten. Nothing is
-    written before the first case closes."""
+    the one before it (when a page begins) and the index are ever rewritten. The index is
+    written at start-up when missing (it says that nothing has closed yet), so that the board's
+    link to it always leads somewhere."""
 
     settings: Settings
     journal: Journal
@@ -253,8 +254,8 @@ class StatusWriter:
         self._history.load()
         shown = self._shown = Shown()
         pages = self._history
-        index = bool(pages.pages) and not pages.indexed()  # nothing before a case closes
-        self._summarise(self.journal.unsummarised(), now, pages.missing(), index=index)
+        known = [c for c in self.journal.unsummarised() if self.settings.sop_of(c)]
+        self._summarise(known, now, pages.missing(), index=not pages.indexed())
         for case_id in self.journal.case_ids(open_only=True):
             case = self.journal.case(case_id)
             if case is not None and self.settings.sop_of(case_id):

@@ -73,7 +73,7 @@ CLOSE_GRACE = 60.0
 MAX_LOCK_AGE = 12 * 3600.0
 """An Office lock file older than this is left behind by a crashed editor and no longer holds."""
 OBSERVER_RETRY = 5.0
-SWEPT_FOLDERS = ("outbox", "berkas", "archive")
+SWEPT_FOLDERS = ("outbox", "berkas", "archive", "riwayat")
 _BAG_STAGING = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 

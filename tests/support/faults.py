@@ -33,13 +33,14 @@ from typing import Any, Protocol
 from docx import Document
 from pypdf import PdfReader, PdfWriter
 
-from pipeline.app import JOURNAL_FILE, open_app
+from pipeline.app import open_app
 from pipeline.documents.materialize import PdfMaker
 from pipeline.inputs.content import looks_complete
 from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
 from pipeline.signing.specimen import wet_signed_scan
 from pipeline.store.fsops import is_temp_name
+from pipeline.store.journal import JOURNAL_FILE
 from pipeline.watching.faults import CRASH_ENV
 from pipeline.watching.watcher import Watcher
 from tests.support.staff import fill_form, review_draft, text_pdf, wait_for

@@ -30,6 +30,7 @@ from pipeline.store.journal.summaries import Summaries
 from pipeline.store.journal.writes import Writes
 
 __all__ = [
+    "JOURNAL_FILE",
     "MIGRATIONS",
     "SCHEMA",
     "CaseSummary",
@@ -41,6 +42,8 @@ __all__ = [
     "RenderRecord",
     "RestoredCase",
 ]
+
+JOURNAL_FILE = "journal.sqlite3"  # in the state folder
 
 
 class Journal(Writes, Cases, Register, Summaries, Drops):
