@@ -531,10 +531,11 @@ def _share_for(
     n: int, largest: int, runs: int, kept: Path, work: Path, templates: Templates, signer: Any
 ) -> Share:
     """The share measured at `n` cases: the kept one, grown to `n`, unless it already holds
-    more than `n` and the few cases a measurement adds (a kept share from an earlier, larger
-    run), in which case a fresh one of `n` cases is built beside it, so that each column is
-    measured at the size it names."""
-    folder = kept if _built(kept) <= n + runs + 1 else work / f"share-{n}"
+    more than `n` and the few cases measurements add (`runs` + 2 a run, at most 1 % of `n`
+    over several runs), i.e. a kept share from an earlier, larger run; then a fresh one of `n`
+    cases is built beside it, so that each column is measured at the size it names."""
+    extra = max(runs + 2, n // 100)
+    folder = kept if _built(kept) <= n + extra else work / f"share-{n}"
     return Share(folder / "share", folder / "state", templates, signer, largest + 60)
 
 
