@@ -6,7 +6,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.access.samba import forced_owner
@@ -18,7 +18,7 @@ from pipeline.notify.distribution import Distributor
 from pipeline.notify.reminders import Reminders
 from pipeline.settings import Settings
 from pipeline.store.journal import JOURNAL_FILE, Journal
-from pipeline.store.lock import FlowLock
+from pipeline.store.lock import FlowLock, utc_now
 from pipeline.store.owners import detect_attribution
 from pipeline.views.board import role_label
 from pipeline.views.live import StatusWriter
@@ -26,10 +26,6 @@ from pipeline.watching.runner import Runner
 
 log = logging.getLogger(__name__)
 PDF_TIMEOUT = 180.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def make_pdf_maker(state_dir: Path) -> PdfMaker:

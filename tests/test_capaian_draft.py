@@ -16,9 +16,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import load_workbook
 
 from pipeline.app import App
@@ -39,6 +36,7 @@ from pipeline.engine.contexts import draft_context
 from pipeline.inputs.forms import read_form
 from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
+from tests.support.plain import docxtpl_render
 from tests.support.staff import Staff, one, wait_for
 from tests.support.watching import running_app
 
@@ -70,19 +68,11 @@ def data_of(figures: dict[str, dict[str, float]]) -> dict[str, BidangData]:
     }
 
 
-def plain_docxtpl(template: Path, context: dict[str, Any]) -> bytes:
-    plain = DocxTemplate(str(template))
-    plain.render(context, SandboxedEnvironment(autoescape=True, undefined=StrictUndefined), True)
-    out = io.BytesIO()
-    plain.save(out)
-    return out.getvalue()
-
-
 def pipeline_renderer(template: Path, context: dict[str, Any]) -> bytes:
     return Documents(template.parent).render(template.name, context)
 
 
-RENDERERS = {"pipeline": pipeline_renderer, "docxtpl": plain_docxtpl}
+RENDERERS = {"pipeline": pipeline_renderer, "docxtpl": docxtpl_render}
 
 
 def body_text(data: bytes | Path) -> list[str]:

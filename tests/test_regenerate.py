@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from pipeline import __version__
-from pipeline.app import App, open_app, utc_now
+from pipeline.app import App, open_app
 from pipeline.cli import main
 from pipeline.documents.regenerate import Options, Selection, Status, regenerate
 from pipeline.inputs.word import docx_text
@@ -29,6 +29,7 @@ from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
 from pipeline.store.fsops import is_temp_name
 from pipeline.store.journal import JOURNAL_FILE, Journal
+from pipeline.store.lock import utc_now
 from pipeline.watching.readiness import RetryPolicy
 from pipeline.watching.watcher import Watcher
 from tests.support.pdfs import quick_pdf

@@ -15,15 +15,14 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
-from docxtpl import DocxTemplate, RichText
+from docxtpl import RichText
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from pipeline.core.errors import TemplateError
 from pipeline.documents.rendering import PreparedTemplate
+from tests.support.plain import docxtpl_render
 
 EXPECTED = frozenset({"judul", "nomor", "kasus_id", "catatan", "grup", "penanda", "tampil"})
 
@@ -97,15 +96,6 @@ def element_counts(data: bytes) -> dict[str, int]:
         tag: sum(1 for _ in body.iter(qn(f"w:{tag}")))
         for tag in ("tbl", "tr", "tc", "p", "br", "tab")
     }
-
-
-def docxtpl_render(template: Path, context: dict[str, Any]) -> bytes:
-    plain = DocxTemplate(str(template))
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-    plain.render(context, env, autoescape=True)
-    out = io.BytesIO()
-    plain.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

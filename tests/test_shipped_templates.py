@@ -13,9 +13,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from pipeline.core.values import BidangData, DataRow
@@ -24,6 +21,7 @@ from pipeline.documents.templates import Documents
 from pipeline.engine.contexts import draft_context, naskah_context
 from pipeline.settings import Settings
 from pipeline.share import prepare_share
+from tests.support.plain import docxtpl_render
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 NOTA_DINAS = "nota-dinas.docx"
@@ -68,14 +66,6 @@ def contexts(settings: Settings) -> dict[str, dict[str, Any]]:
             office, sop, CASE, PERIOD, 3, bidang_data(settings), datetime(2026, 4, 20, tzinfo=tz)
         ),
     }  # fmt: skip
-
-
-def docxtpl_render(template: Path, context: dict[str, Any]) -> bytes:
-    plain = DocxTemplate(str(template))
-    plain.render(context, SandboxedEnvironment(autoescape=True, undefined=StrictUndefined), True)
-    out = io.BytesIO()
-    plain.save(out)
-    return out.getvalue()
 
 
 def document_text(data: bytes) -> list[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipeline.app import open_app, utc_now
+from pipeline.app import open_app
 from pipeline.cancel import cancel
 from pipeline.settings import load_settings
-from pipeline.store.lock import InstanceLock
+from pipeline.store.lock import InstanceLock, utc_now
 from pipeline.views.board import waits_for
 
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
 from rich.progress import Progress
 
 from pipeline.documents.regenerate import Options, Selection, Summary, regenerate
 from pipeline.settings import load_settings
 from pipeline.store.journal import JOURNAL_FILE, Journal
-
-
-def clock() -> datetime:
-    return datetime.now(UTC)
+from pipeline.store.lock import utc_now
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
@@ -30,7 +26,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     try:
         with Progress(auto_refresh=False, disable=not sys.stdout.isatty()) as bar:
             task = bar.add_task("Regenerasi", total=None)
-            for event in regenerate(settings, journal, selection, options, clock):
+            for event in regenerate(settings, journal, selection, options, utc_now):
                 summary.add(event)
                 bar.update(task, description=event.phase.value, completed=event.done,
                            total=event.total, refresh=True)  # fmt: skip

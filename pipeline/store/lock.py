@@ -53,7 +53,8 @@ class LockHolder:
         return f"pid {self.pid} on host {self.host}, running since {self.since}"
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
+    """The time as the state records it (UTC)."""
     return datetime.now(UTC)
 
 
@@ -69,7 +70,7 @@ def held_message(path: Path, holder: LockHolder | None) -> str:
 class InstanceLock:
     """Context manager holding the exclusive watcher lock of one state dir."""
 
-    def __init__(self, state_dir: Path, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, state_dir: Path, now: Callable[[], datetime] = utc_now) -> None:
         self.path = state_dir / LOCK_NAME
         self._now = now
         self._fd: int | None = None
