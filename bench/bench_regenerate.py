@@ -16,7 +16,13 @@ the files is skipped while building (the measured runs sync as always).
 
 Each run regenerates everything the same way: the state folder is restored from a pristine copy
 before the run, the output goes to a fresh `--out` folder, and what the run added to the share's
-own folders (new draft versions of open cases) is removed after it. The run is the real command
+own folders (new draft versions of open cases) is moved out of the share after it. Nothing is
+deleted between the measured runs, and the runs start after a settling pause (`--settle`,
+default 60 s): on ext4 without a journal (as on the machines this is measured on) a freed inode
+is not reused for one to six minutes, and every file created meanwhile pays for scanning past
+the freed ones. Deleting a run's 3,000 files right before the next run made that run slower by
+up to half, more so with two workers, which create files side by side. What was kept aside is
+deleted when the measurements are done. The run is the real command
 line in its own process (`pipeline regenerate ROOT --all --workers N`), timed twice: the
 command itself, from the call of the command line's `main` to its return, and the whole process
 (with the interpreter's start and the command line's imports, about a second that is the same
@@ -54,6 +60,7 @@ from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, disposition_docx
 
 SHARE_FOLDERS = ("outbox", "berkas")  # where a run puts new draft versions of open cases
+SETTLE_SECONDS = 60.0  # ext4 without a journal reuses a freed inode after 60 s once synced
 PERIOD = "Triwulan III 2026"
 
 
@@ -101,7 +108,7 @@ def build_share(work: Path, cases: int, closed: float) -> tuple[Path, Path]:
     finally:
         app.close()
     os.sync()  # the built share is on disk before anything is measured on it
-    shutil.rmtree(work / "meja", ignore_errors=True)
+    shutil.rmtree(work / "meja", ignore_errors=True)  # before the settling pause
     return settings.root, settings.state_dir
 
 
@@ -148,10 +155,10 @@ class Timing:
 
 
 def timed_run(root: Path, pristine: Path, work: Path, workers: int) -> Timing:
-    """One `pipeline regenerate --all --workers N` from a pristine state, in its own process."""
+    """One `pipeline regenerate --all --workers N` from a pristine state, in its own process;
+    `work` is a new folder, and what the run adds to the share is moved into `work/held`
+    (nothing is deleted here, see the module's text)."""
     state, out = work / "state", work / "out"
-    shutil.rmtree(state, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(pristine, state)
     before = _files(root)
     argv = [sys.executable, "-c", DRIVER, "regenerate", str(root), "--state", str(state)]
@@ -162,8 +169,10 @@ def timed_run(root: Path, pristine: Path, work: Path, workers: int) -> Timing:
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     process = time.perf_counter() - start
     cpu = _children_cpu() - used
-    for added in _files(root) - before:
-        added.unlink()
+    held = work / "held"
+    held.mkdir()
+    for n, added in enumerate(sorted(_files(root) - before)):
+        shutil.move(added, held / f"{n}{added.suffix}")  # a rename on the share's file system
     said = [line for line in done.stderr.splitlines() if line.startswith("COMMAND_SECONDS ")]
     if done.returncode != 0 or not said:
         raise RuntimeError(f"regenerate failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -175,17 +184,24 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(root: Path, state: Path, runs: int) -> dict[int, list[Timing]]:
+def measure(
+    root: Path, state: Path, runs: int, settle: float = SETTLE_SECONDS
+) -> dict[int, list[Timing]]:
     """`runs` timings each of 1 and 2 workers, run alternately, on the share at `root` (its
-    state folder `state` is left as it is: every run starts from a copy)."""
+    state folder `state` is left as it is: every run starts from a copy), after `settle`
+    seconds of pause with the disks synced."""
     times: dict[int, list[Timing]] = {1: [], 2: []}
-    with tempfile.TemporaryDirectory(prefix="bench-regenerate-") as tmp:
+    # beside the share, so that moving what a run added is a rename, never a copy and delete
+    with tempfile.TemporaryDirectory(prefix=".bench-regenerate-", dir=root.parent) as tmp:
         pristine = Path(tmp) / "pristine"
         shutil.copytree(state, pristine, ignore=shutil.ignore_patterns("work", "*.lock"))
         Journal(pristine / JOURNAL_FILE).close()  # any schema migration done before timing
-        for _ in range(runs):
+        os.sync()
+        time.sleep(settle)
+        for run in range(runs):
             for workers in (1, 2):
-                times[workers].append(timed_run(root, pristine, Path(tmp) / "run", workers))
+                work = Path(tmp) / f"run-{run}-{workers}"
+                times[workers].append(timed_run(root, pristine, work, workers))
     return times
 
 
@@ -198,12 +214,14 @@ def ratios(times: dict[int, list[Timing]]) -> dict[str, float]:
     }  # fmt: skip
 
 
-def regen_ratio(root: Path, state: Path, runs: int = 3) -> dict[str, float]:
+def regen_ratio(
+    root: Path, state: Path, runs: int = 5, settle: float = SETTLE_SECONDS
+) -> dict[str, float]:
     """Median seconds of `regenerate --all` with 1 and with 2 workers on the share at `root`
     (state folder `state`, left as it is), run alternately, and their ratio: of the command
     itself (`regen_w1_s`, `regen_w2_s`, `regen_ratio`) and of the whole process, with the
     interpreter's start and the command line's imports (`..._process...`)."""
-    return ratios(measure(root, state, runs))
+    return ratios(measure(root, state, runs, settle))
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -216,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--closed", type=float, default=0.8, help="share of cases filed")
     parser.add_argument("--keep", type=Path, help="build the share here and keep it")
     parser.add_argument("--share", type=Path, help="a share built before with --keep")
+    parser.add_argument(
+        "--settle", type=float, default=SETTLE_SECONDS, help="seconds of pause before the runs"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-regenerate-share-") as tmp:
         if args.share:
@@ -229,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = len(list((root / "berkas").iterdir()))
         print(f"regenerate --all on {cases} cases, {os.cpu_count()} CPUs; {args.runs} runs each")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
-        times = measure(root, state, args.runs)
+        print(f"settling for {args.settle:.0f} s (see the module's text)")
+        times = measure(root, state, args.runs, args.settle)
     print(f"load average after:  {os.getloadavg()[0]:.2f} (other work on the machine skews w2)")
     for workers, timings in times.items():
         shown = "  ".join(f"{t.command:.2f}/{t.process:.2f}/{t.cpu:.2f}" for t in timings)

@@ -22,8 +22,9 @@ board, STATUS.txt, the mail queue); also a rewrite of the whole board from the j
 load of every case. Peak RSS of `pipeline watch --once` and of `pipeline regenerate --all
 --dry-run` is read from child processes. Figures of sibling benches are added when their
 modules are present, else "n/a": verify and regenerate on the share of 1,000 cases (built in
-the run, so every bag is signed under the run's CA), the idle watcher and polling latency on
-the largest. The last line is machine-readable.
+the run, so every bag is signed under the run's CA; regenerate as the median of five runs each
+of 1 and 2 workers, after a settling pause, see bench_regenerate.py), the idle watcher and
+polling latency on the largest. The last line is machine-readable.
 
     python bench/bench_scale.py [--cases 1000] [--runs 5] [--keep DIR] [--work DIR]
 

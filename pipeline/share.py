@@ -93,13 +93,24 @@ Penting:
     pindai SEMUA halamannya (150-300 dpi, kode QR di kanan bawah setiap halaman harus ikut
     terpindai), lalu letakkan hasil pindaiannya.
   - Bidang boleh mengirim ulang formulir yang sudah diperbaiki selama draf belum ditelaah;
-    data terbaru yang dipakai.
+    data terbaru yang dipakai.{_correction_note(settings)}
 
 File yang tidak dapat diproses dipindahkan ke outbox/<peran>/ditolak/ bersama catatan
 alasannya (<nama file>.ALASAN.txt): baca catatan itu, perbaiki, lalu kirim ulang. File asli
 tidak pernah dihapus. Apa yang sedang menunggu Anda: outbox/<peran>/STATUS.txt.
 Posisi setiap kasus: buka status.html di folder ini.
 """
+
+
+def _correction_note(settings: Settings) -> str:
+    """How a drafter corrects a document that opened a case (for SOPs opened by a draft)."""
+    if not any(sop.stages[0].jenis == "draf" for sop in settings.sops):
+        return ""
+    return """
+  - Konsep yang membuka kasus boleh diperbaiki selama belum diparaf: simpan dengan nama file
+    yang sama (atau sebut nomor kasusnya di nama file), lalu letakkan lagi di folder yang sama;
+    itu menjadi versi berikutnya. Surat lain dengan nama yang sama: tambahkan kata 'baru' pada
+    nama file."""
 
 
 def _sop_section(settings: Settings, sop: SopDef) -> str:

@@ -359,6 +359,48 @@ def test_an_outgoing_letter_opens_its_case_with_the_drafters_file() -> None:
     assert copy.path == "outbox/sekretaris/SK-2026-001 Draf Final v1 untuk paraf.docx"
 
 
+LETTER = "Surat undangan rapat.docx"
+LETTER_FOLDER = "bidang/sekretariat/konsep-surat-keluar"
+
+
+def opened_letter(*more: str) -> Cases:
+    """SK-2026-001, opened by LETTER in LETTER_FOLDER, its version 1 waiting (or past `more`)."""
+    state = case("SK-2026-001", "draf_awal", "draf_diterima", *more, drafts=(draft(1, "b" * 64),))
+    return Cases({state.id: state}, openings={(LETTER_FOLDER, LETTER): [state.id]})
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [(LETTER, ""), ("Surat undangan rapat (perbaikan).docx", "SK-2026-001"),
+     ("SK-2026-001 undangan.docx", "")],
+    ids=["same-name", "naming-the-case-inside", "naming-the-case"],
+)  # fmt: skip
+def test_a_corrected_letter_before_the_paraf_is_its_next_version(name: str, content: str) -> None:
+    facts = Facts(name, LETTER_FOLDER, sha256="c" * 64, content=content)
+    outcome = run(SK, facts, opened_letter(), "bidang/sekretariat", "draf")
+    assert outcome.new_case is None and outcome.case_id == "SK-2026-001"
+    assert outcome.draft is not None and outcome.draft.version == 2
+    assert outcome.input_dest.startswith("berkas/SK-2026-001/masuk/01 konsep - ")
+    (copy,) = outcome.outputs
+    assert copy.path == "outbox/sekretaris/SK-2026-001 Draf Final v2 untuk paraf.docx"
+
+
+def test_a_letter_named_baru_opens_another_case_beside_the_waiting_one() -> None:
+    facts = Facts("Surat undangan rapat baru.docx", LETTER_FOLDER, sha256="c" * 64)
+    outcome = run(SK, facts, opened_letter(), "bidang/sekretariat", "draf")
+    assert outcome.new_case is not None and outcome.case_id == "SK-2026-002"
+
+
+def test_a_corrected_letter_after_the_paraf_says_how_to_go_on() -> None:
+    facts = Facts(LETTER, LETTER_FOLDER, sha256="c" * 64)
+    problem = refused(SK, facts, opened_letter("draf_final"), "bidang/sekretariat", "draf")
+    assert "SK-2026-001" in problem.alasan and "sudah diparaf" in problem.alasan
+    assert "'baru'" in problem.saran and "Sekretaris" in problem.saran and not problem.resend
+    named = Facts("SK-2026-001 undangan.docx", LETTER_FOLDER, sha256="c" * 64)
+    problem = refused(SK, named, opened_letter("draf_final"), "bidang/sekretariat", "draf")
+    assert "sudah diparaf" in problem.alasan and "Sekretaris" in problem.saran
+
+
 # --- paraf -------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ a number twice."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -160,7 +161,7 @@ def test_two_hundred_documents_over_two_years_and_two_sops_get_unique_gap_free_n
             assert f"Nomor: {record.number}" in text  # and in the record stamped on it
 
 
-@pytest.mark.parametrize("point", ["after-outputs", "after-commit"])
+@pytest.mark.parametrize("point", ["after-outputs", "after-commit", "after-move"])
 def test_a_crash_between_reserving_and_issuing_never_gives_a_number_twice(
     tmp_path: Path, point: str
 ) -> None:
@@ -188,6 +189,14 @@ def test_a_crash_between_reserving_and_issuing_never_gives_a_number_twice(
         ):
             nota = site.root / place / f"{record.case_id} Nota Dinas.docx"
             assert f"NOMOR {record.number}" in docx_text(nota), place
+        assert kept_numbers(site.root, record.case_id) == [(record.register, record.seq)]
+
+
+def kept_numbers(root: Path, case_id: str) -> list[tuple[str, int]]:
+    """The numbers the case's own record on the share names (register, seq)."""
+    record = json.loads((root / "berkas" / case_id / "nomor.json").read_text(encoding="utf-8"))
+    assert record["kasus"] == case_id
+    return [(n["register"], n["seq"]) for n in record["numbers"]]
 
 
 def entries(records: list[NumberRecord]) -> list[tuple[object, ...]]:
@@ -229,6 +238,34 @@ def test_a_lost_journal_never_gives_a_filed_number_again(
         app.close()
     assert numbers[-1] == ("SK-2026-002", "000.1.2/002/DPK/2026")
     assert numbers[:-1] == ([("SK-2026-001", "000.1.2/001/DPK/2026")] if reindexed else [])
+
+
+def test_a_lost_journal_never_gives_again_a_number_of_a_case_still_open(
+    share: Settings, tmp_path: Path
+) -> None:
+    """Numbers of open cases are in no bag yet: the case's own record on the share keeps them."""
+    staff = Staff(share, tmp_path / "desk")
+    app = quick_app(share)
+    try:
+        staff.disposisi("Disposisi Triwulan II 2026.docx")
+        run_pass(app)
+        (first,) = app.journal.register(2026)
+        assert not app.journal.case(first.case_id).closed  # type: ignore[union-attr]
+    finally:
+        app.close()
+    assert kept_numbers(share.root, first.case_id) == [("nota-dinas", 1)]
+    (share.state_dir / JOURNAL_FILE).unlink()  # the server's disk is lost; the share is not
+
+    app = quick_app(share)
+    try:
+        staff.disposisi("Disposisi Triwulan III 2026.docx")
+        run_pass(app)
+        (second,) = app.journal.register(2026)
+    finally:
+        app.close()
+    assert second.case_id != first.case_id
+    assert (second.register, second.seq) == ("nota-dinas", 2)
+    assert second.number != first.number
 
 
 def test_two_registers_that_would_repeat_each_others_numbers_stop_start_up(

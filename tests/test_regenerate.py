@@ -432,6 +432,33 @@ def test_a_failing_document_fails_the_run_and_is_named(
     }
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_document_that_cannot_be_written_fails_alone_and_leaves_no_temporary(
+    world: World, workers: str
+) -> None:
+    """The place of one case's documents is taken by a file: its documents fail and are named,
+    the other cases are written and recorded, and nothing half-written stays behind."""
+    blocked = world.ids[CLOSED]
+    (world.root / OUT).mkdir(parents=True)
+    (world.root / OUT / blocked).write_text("bukan folder")
+    code, out, err = world.regenerate("--all", "--workers", workers)
+    assert code == 1
+    failed = [line for line in err.splitlines() if line.startswith(f"GAGAL {blocked}")]
+    assert len(failed) == 3  # the nota dinas and the drafts
+    assert all(f"tidak dapat menulis {world.root / OUT / blocked}" in line for line in failed)
+    assert f"GAGAL {world.ids[PARAFED]}" not in err
+    parafed = world.ids[PARAFED]
+    assert (world.root / OUT / parafed / f"{parafed} Nota Dinas.docx").exists()
+    assert "gagal" in out and "ditulis" in out
+    assert not [p for p in world.root.rglob("*") if is_temp_name(p.name)]
+    journal = world.journal()
+    try:
+        recorded = journal.renders(blocked)
+    finally:
+        journal.close()
+    assert recorded == {}, "a document that failed is not recorded as rendered"
+
+
 def test_an_unknown_case_is_refused(world: World) -> None:
     code, _, err = world.regenerate("--case", "DK-1999-999")
     assert code == 1 and "DK-1999-999" in err

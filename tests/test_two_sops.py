@@ -12,6 +12,7 @@ import bagit
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from pypdf import PdfReader
 
 from pipeline.app import App
 from pipeline.cli import main
@@ -103,6 +104,36 @@ def test_two_sops_run_side_by_side_and_each_is_filed_with_its_own(
     assert back.read_bytes() == (root / f"outbox/sekretaris/{SK} Surat Keluar.pdf").read_bytes()
     assert not list((root / "outbox/distribusi").rglob(f"{SK}*")), "letters go to their drafter"
     assert list((root / "outbox/distribusi").rglob(f"{DK}*"))
+
+
+def test_a_drafter_corrects_a_letter_before_the_paraf_under_the_same_name(
+    running: App, tmp_path: Path
+) -> None:
+    """The drafter saves the corrected letter under the same name and drops it again: it is
+    the case's version 2 (no new case), the Secretary's outbox holds only version 2, and the
+    signing copy carries the corrected text."""
+    settings, root = running.settings, running.settings.root
+    staff = Staff(settings, tmp_path / "desk")
+    folder = "bidang/sekretariat/konsep-surat-keluar"
+    draft = letter(tmp_path / "Undangan rapat.docx")
+    staff.drop(draft, folder)
+    first = arrived(root, f"outbox/sekretaris/{SK} Draf Final v1 untuk paraf.docx")
+    dropped = root / "inbox" / folder / draft.name
+    wait_for(lambda: not dropped.exists(), "version 1 taken out of the inbox")
+    doc = Document(str(draft))
+    doc.add_paragraph("Acara dimulai pukul 09.00 WIB di ruang rapat dinas.")
+    doc.save(str(draft))
+    staff.drop(draft, folder)
+    second = arrived(root, f"outbox/sekretaris/{SK} Draf Final v2 untuk paraf.docx")
+    wait_for(lambda: not first.exists(), "version 1 retired from the Secretary's outbox")
+    assert (root / "outbox/sekretaris/lama" / first.name).exists()
+    assert running.journal.case_ids() == [SK]
+    state = running.journal.case(SK)
+    assert state is not None and [d.version for d in state.drafts] == [1, 2]
+    staff.drop(second, "sekretaris/paraf")
+    issued = arrived(root, f"outbox/kepala-dinas/{SK} Untuk Ditandatangani.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(issued).pages)
+    assert "pukul 09.00 WIB" in text
 
 
 def _closed(app: App, case_id: str) -> bool:

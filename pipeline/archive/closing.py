@@ -14,6 +14,7 @@ from pipeline.engine.model import SopDef
 from pipeline.engine.timeline import timeline
 from pipeline.settings import Settings
 from pipeline.store.journal import Journal, NumberRecord
+from pipeline.store.numbers_kept import number_entry
 
 
 def file_closing_case(
@@ -40,18 +41,16 @@ def _extra(
 ) -> dict[str, Any]:
     """What the manifest adds to the record: distribution, signature, the numbers given (with
     their register, so a lost journal's register can be rebuilt from the archive), the data."""
-    numbers = [_number(n.register, n.year, n.seq, n.number, n.document) for n in issued]
-    numbers += [_number(n.register, n.year, n.seq, n.text, n.document) for n in outcome.numbers]
+    numbers = [number_entry(n.register, n.year, n.seq, n.number, n.document) for n in issued]
+    numbers += [
+        number_entry(n.register, n.year, n.seq, n.text, n.document) for n in outcome.numbers
+    ]
     return {
         "distribution": _distribution(settings, outcome),
         "signature": outcome.signature,
         "numbers": numbers,
         "bidang_data": {slug: d.to_json() for slug, d in sorted(state.bidang.items())},
     }  # fmt: skip
-
-
-def _number(register: str, year: int, seq: int, text: str, document: str) -> dict[str, Any]:
-    return {"document": document, "number": text, "register": register, "year": year, "seq": seq}
 
 
 def _distribution(settings: Settings, outcome: Outcome) -> list[dict[str, str]]:

@@ -224,7 +224,11 @@ def _discard(temps: list[tuple[Path, Path]]) -> None:
 
 def _failed(job: Job, exc: Exception) -> Rendered:
     log.error("cannot regenerate %s %s: %s", job.case_id, job.label, exc)
-    return Rendered(error=str(exc) if isinstance(exc, PipelineError) else repr(exc))
+    if isinstance(exc, PipelineError):
+        return Rendered(error=str(exc))
+    if isinstance(exc, OSError) and exc.filename:  # the folder or file that could not be written
+        return Rendered(error=f"tidak dapat menulis {exc.filename}: {exc.strerror}")
+    return Rendered(error=repr(exc))
 
 
 def _made(documents: Documents, root: Path, job: Job) -> tuple[bytes, tuple[str, ...], str]:

@@ -3,7 +3,6 @@ read once, when first asked for) and the cases as the journal keeps them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from pipeline.inputs.word import docx_properties, docx_text
 from pipeline.settings import Settings
 from pipeline.signing.verify import issued_signing_copy, signature_record
 from pipeline.store.journal import Journal
+from pipeline.store.numbers_kept import highest_kept_number
 
 
 class FileFacts:
@@ -141,34 +141,13 @@ class JournalCases:
         return frozenset(f.sha256 for f in self._journal.files(case_id) if f.kind == kind)
 
     def next_number(self, register: str, year: int) -> int:
-        """After the journal's and after every number of that register and year the archive's
-        bags record (as for case numbers: a lost journal never gives a filed number again)."""
+        """After the journal's and after every number of that register and year the share
+        records, in the case records and the archive's bags (as for case numbers: a lost
+        journal never gives a number again)."""
         key = (f"nomor:{register}", year)
         if key not in self._on_share:
-            self._on_share[key] = last_filed_number(self._settings.root, register, year)
+            self._on_share[key] = highest_kept_number(self._settings.root, register, year)
         return max(self._journal.next_number(register, year), self._on_share[key] + 1)
 
     def kept(self, path: str) -> bool:
         return (self._settings.root / Path(path)).exists()
-
-
-def last_filed_number(root: Path, register: str, year: int) -> int:
-    """The highest number of `register`'s `year` in the manifests of the bags filed that year
-    or the next (a case closes at most a year after its documents are numbered)."""
-    found = 0
-    for filed in (year, year + 1):
-        for manifest in root.glob(f"archive/{filed}/*/data/manifest.json"):
-            found = max(found, _highest(manifest, register, year))
-    return found
-
-
-def _highest(manifest: Path, register: str, year: int) -> int:
-    try:
-        numbers = json.loads(manifest.read_text(encoding="utf-8")).get("numbers", [])
-    except (OSError, ValueError, AttributeError):
-        return 0
-    return max(
-        (int(n.get("seq", 0)) for n in numbers if isinstance(n, dict)
-         and n.get("register") == register and n.get("year") == year),
-        default=0,
-    )  # fmt: skip

@@ -41,6 +41,7 @@ from pipeline.store.fsops import (
     unique_path,
 )
 from pipeline.store.journal import DropRecord, Journal
+from pipeline.store.numbers_kept import keep_case_numbers
 from pipeline.store.outbox import tidy_after, tidy_case
 from pipeline.store.owners import owner_account
 from pipeline.watching.answers import Answers
@@ -269,6 +270,8 @@ class Runner:
         crash_point("after-move")
         closed = outcome.case_id if outcome.closes_at else None
         tidy_after(root, (o.path for o in outcome.outputs), closed)
+        if outcome.numbers:  # kept on the share once the journal has them (redone by recovery)
+            keep_case_numbers(root, outcome.case_id, self.journal.number_records(outcome.case_id))
         self.journal.mark_moved(drop_id)  # done: a closing case shows closed only from here
         log.info("accepted %s for %s", drop.name, outcome.case_id)
         self.on_change(outcome.case_id)  # the views refresh that case and its roles only
@@ -285,6 +288,7 @@ class Runner:
         if case is not None and record.outcome == "accepted":
             given = [f.path for f in self.journal.files(case.id) if f.kind == "distribusi"]
             tidy_case(self.settings.root, case.id, case.closed or case.closing, given)
+            keep_case_numbers(self.settings.root, case.id, self.journal.number_records(case.id))
         self.journal.mark_moved(record.id)
         log.info("finished interrupted move of %s", record.name)
 

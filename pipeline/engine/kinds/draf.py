@@ -1,11 +1,14 @@
 """`draf`: a document in versions. Version 1 is rendered from the collected data (`template`)
 or is the drafter's first drop (then the stage may open the case). Every accepted drop is a
-new version, copied to the first paraf role; the last one before the first paraf is final."""
+new version, copied to the first paraf role; the last one before the first paraf is final.
+Where the stage opens the case, a drop naming the case, or under the name that opened it, is
+its next version (a name with the word 'baru' opens another case)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pipeline.core.assign import find_case_ids
 from pipeline.core.errors import Rejected
 from pipeline.core.pemeriksaan import CHECKLIST_TITLE
 from pipeline.core.values import (
@@ -23,7 +26,7 @@ from pipeline.core.values import (
 from pipeline.engine.context import SYSTEM, Decide
 from pipeline.engine.contexts import DRAFT_VERSION_PROPERTY, draft_context
 from pipeline.engine.kinds.base import Kind
-from pipeline.engine.kinds.opening import open_case
+from pipeline.engine.kinds.opening import NEW_CASE_WORD, open_case
 from pipeline.engine.labels import label
 from pipeline.engine.model import SopDef, StageDef
 
@@ -35,14 +38,18 @@ def _drafting(state: CaseState) -> bool:
 def on_drop(ctx: Decide, stage: StageDef) -> Outcome:
     ctx.drop.kind(stage.terima)
     if stage.index == 0:
-        return _opening(ctx, stage)
-    state = ctx.resolve(ctx.drop.text(), _drafting, f"draf dari {label(ctx, stage.role)}")
+        corrected = _corrected_case(ctx, stage)
+        if corrected is None:
+            return _opening(ctx, stage)
+        state = corrected
+    else:
+        state = ctx.resolve(ctx.drop.text(), _drafting, f"draf dari {label(ctx, stage.role)}")
     _check_open_for_versions(ctx, state)
     _check_checklist_removed(ctx)
     _check_draft_base(ctx, stage, state, ctx.drop.properties())
     first = not state.has("draf_diterima")
     step = stage.step_of("ditelaah" if first else "final") or stage.step_of("tersedia") or 1
-    dest = ctx.masuk(state.id, step, "draf")
+    dest = ctx.masuk(state.id, step, "konsep" if stage.index == 0 else "draf")
     latest = state.latest_draft
     same = latest is not None and latest.sha256 == ctx.drop.sha256
     version = latest.version if same and latest else len(state.drafts) + 1
@@ -89,6 +96,34 @@ def _opening(ctx: Decide, stage: StageDef) -> Outcome:
     )
 
 
+def _corrected_case(ctx: Decide, stage: StageDef) -> CaseState | None:
+    """The case a drop into the opening folder is a new version of: the one it names, else the
+    open case a drop of the same name opened (a name with the word 'baru' opens a new case).
+    None: the drop opens a case."""
+    text = ctx.drop.text()
+    if any(c in ctx.cases.known() for c in find_case_ids(ctx.prefix, ctx.drop.name, text)):
+        return ctx.resolve(text, _drafting, f"draf dari {label(ctx, stage.role)}")
+    if NEW_CASE_WORD in ctx.drop.name.casefold():
+        return None
+    same = ctx.cases.opened_by(ctx.drop.folder, ctx.drop.name)
+    state = ctx.cases.get(same[0]) if same else None
+    if state is not None and state.has("draf_final"):
+        raise Rejected(
+            f"file dengan nama yang sama sudah membuka kasus {state.id}, yang drafnya sudah "
+            "diparaf",
+            f"bila ini surat lain, tambahkan kata '{NEW_CASE_WORD}' pada nama file lalu kirim "
+            f"ulang; bila ini perbaikan {state.id}, hubungi {_paraf_label(ctx)}",
+            resend=False,
+            case_id=state.id,
+        )
+    return state
+
+
+def _paraf_label(ctx: Decide) -> str:
+    roles = ctx.sop.paraf_roles()
+    return label(ctx, roles[0]) if roles else label(ctx, ctx.sop.stages[-1].role)
+
+
 def _final_without_paraf(ctx: Decide) -> tuple[Event, ...]:
     """Without a paraf stage the drafter's version is final as soon as it is accepted."""
     return () if ctx.sop.stage("paraf") else (Event("draf_final", ctx.now),)
@@ -120,11 +155,9 @@ def _check_open_for_versions(ctx: Decide, state: CaseState) -> None:
             resend=False,
         )
     if state.has("draf_final"):
-        roles = ctx.sop.paraf_roles()
-        who = label(ctx, roles[0]) if roles else label(ctx, ctx.sop.stages[-1].role)
         raise Rejected(
             f"draf kasus {state.id} sudah diparaf, versi baru tidak dapat diterima",
-            f"hubungi {who} bila draf masih perlu diperbaiki",
+            f"hubungi {_paraf_label(ctx)} bila draf masih perlu diperbaiki",
             resend=False,
         )
 
