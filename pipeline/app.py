@@ -17,6 +17,7 @@ from pipeline.documents.pdfconvert import ConversionError, convert_one, soffice_
 from pipeline.notify.distribution import Distributor
 from pipeline.notify.reminders import Reminders
 from pipeline.settings import Settings
+from pipeline.signing.revocation import revocation_notices
 from pipeline.store.journal import JOURNAL_FILE, Journal
 from pipeline.store.lock import FlowLock, utc_now
 from pipeline.store.owners import detect_attribution
@@ -81,10 +82,17 @@ class App:
         self.journal.close()
 
 
-def office_notices(settings: Settings, attribution: Attribution) -> tuple[Notice, ...]:
-    """The standing warnings of this share (missing names, owners unknown), also logged."""
+def office_notices(
+    settings: Settings, attribution: Attribution, now: datetime
+) -> tuple[Notice, ...]:
+    """The standing warnings of this share (missing names, owners unknown, revocation lists
+    unreadable or past their update), also logged."""
     named = dict.fromkeys(r for sop in settings.sops for r in sop.signatories())
-    return tuple(notices(settings.office, attribution, role_label, tuple(named)))
+    lists = revocation_notices(settings.office.signing.trust_roots, now)
+    return (
+        *notices(settings.office, attribution, role_label, tuple(named)),
+        *(Notice(text) for text in lists),
+    )
 
 
 def open_app(
@@ -96,7 +104,7 @@ def open_app(
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     journal = Journal(settings.state_dir / JOURNAL_FILE)
     attribution = attribution or detect_attribution(settings.root, forced_owner(settings.root))
-    found = office_notices(settings, attribution)
+    found = office_notices(settings, attribution, clock())
     archive_list = ArchiveListWriter(settings)  # rewritten whole: after the drop, not in it
     reminders = Reminders(settings, journal)
     status = StatusWriter(settings, journal, clock, reminders, found, on_filed=archive_list.refresh)

@@ -32,6 +32,7 @@ from pipeline.core.values import (
 from pipeline.engine.context import Decide
 from pipeline.engine.definition import parse
 from pipeline.engine.flow import decide
+from pipeline.engine.kinds.opening import says_new_case
 from pipeline.engine.model import SopDef
 from pipeline.engine.numbers import Allocator
 from pipeline.engine.routing import choose, places_of
@@ -206,6 +207,15 @@ def test_the_same_disposition_again_is_a_notice_not_a_second_case() -> None:
     assert outcome.case_id == "DK-2026-002"
 
 
+@pytest.mark.parametrize(
+    ("name", "new"),
+    [("Disposisi baru.docx", True), ("BARU disposisi.docx", True), ("disposisi_baru.docx", True),
+     ("Disposisi terbaru.docx", False), ("Pembaruan data.docx", False), ("Disposisi.docx", False)],
+)  # fmt: skip
+def test_only_the_word_baru_asks_for_a_new_case(name: str, new: bool) -> None:
+    assert says_new_case(name) is new
+
+
 def test_what_the_file_is_not_is_refused_before_anything_is_decided() -> None:
     bad = Rejected("file PDF dilindungi kata sandi (terenkripsi)", "simpan tanpa kata sandi")
     facts = Facts("x.pdf", "kepala-dinas/disposisi-data-kinerja", fails=bad)
@@ -361,23 +371,31 @@ def test_an_outgoing_letter_opens_its_case_with_the_drafters_file() -> None:
 
 LETTER = "Surat undangan rapat.docx"
 LETTER_FOLDER = "bidang/sekretariat/konsep-surat-keluar"
+DRAFTER = "bidang/sekretariat"
 
 
-def opened_letter(*more: str) -> Cases:
-    """SK-2026-001, opened by LETTER in LETTER_FOLDER, its version 1 waiting (or past `more`)."""
-    state = case("SK-2026-001", "draf_awal", "draf_diterima", *more, drafts=(draft(1, "b" * 64),))
-    return Cases({state.id: state}, openings={(LETTER_FOLDER, LETTER): [state.id]})
+def opened_letter(*more: str, name: str = LETTER, closed: bool = False) -> Cases:
+    """SK-2026-001, opened by `name` in LETTER_FOLDER, its version 1 waiting (or past `more`)."""
+    state = case(
+        "SK-2026-001", "draf_awal", "draf_diterima", *more, drafts=(draft(1, "b" * 64),),
+        opener_role=DRAFTER, closed_at=NOW if closed else None,
+    )  # fmt: skip
+    openings = {} if closed else {(LETTER_FOLDER, name): [state.id]}
+    return Cases({state.id: state}, openings=openings)
+
+
+def letter_drop(name: str, content: str = "", folder: str = LETTER_FOLDER) -> Facts:
+    return Facts(name, folder, sha256="c" * 64, content=content)
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
-    [(LETTER, ""), ("Surat undangan rapat (perbaikan).docx", "SK-2026-001"),
-     ("SK-2026-001 undangan.docx", "")],
-    ids=["same-name", "naming-the-case-inside", "naming-the-case"],
+    ("opened_as", "name"),
+    [(LETTER, LETTER), ("Surat undangan baru.docx", "Surat undangan baru.docx"),
+     (LETTER, "SK-2026-001 undangan (perbaikan).docx")],
+    ids=["same-name", "same-name-with-baru", "naming-the-case"],
 )  # fmt: skip
-def test_a_corrected_letter_before_the_paraf_is_its_next_version(name: str, content: str) -> None:
-    facts = Facts(name, LETTER_FOLDER, sha256="c" * 64, content=content)
-    outcome = run(SK, facts, opened_letter(), "bidang/sekretariat", "draf")
+def test_a_corrected_letter_before_the_paraf_is_its_next_version(opened_as: str, name: str) -> None:
+    outcome = run(SK, letter_drop(name), opened_letter(name=opened_as), DRAFTER, "draf")
     assert outcome.new_case is None and outcome.case_id == "SK-2026-001"
     assert outcome.draft is not None and outcome.draft.version == 2
     assert outcome.input_dest.startswith("berkas/SK-2026-001/masuk/01 konsep - ")
@@ -385,20 +403,47 @@ def test_a_corrected_letter_before_the_paraf_is_its_next_version(name: str, cont
     assert copy.path == "outbox/sekretaris/SK-2026-001 Draf Final v2 untuk paraf.docx"
 
 
-def test_a_letter_named_baru_opens_another_case_beside_the_waiting_one() -> None:
-    facts = Facts("Surat undangan rapat baru.docx", LETTER_FOLDER, sha256="c" * 64)
-    outcome = run(SK, facts, opened_letter(), "bidang/sekretariat", "draf")
+@pytest.mark.parametrize("name", ["Surat undangan rapat baru.docx", "Jadwal layanan terbaru.docx"])
+def test_a_letter_under_another_name_opens_another_case(name: str) -> None:
+    outcome = run(SK, letter_drop(name), opened_letter(), DRAFTER, "draf")
     assert outcome.new_case is not None and outcome.case_id == "SK-2026-002"
 
 
-def test_a_corrected_letter_after_the_paraf_says_how_to_go_on() -> None:
-    facts = Facts(LETTER, LETTER_FOLDER, sha256="c" * 64)
-    problem = refused(SK, facts, opened_letter("draf_final"), "bidang/sekretariat", "draf")
+def test_a_letter_quoting_a_case_number_in_its_text_is_still_a_new_letter() -> None:
+    facts = letter_drop("Surat balasan.docx", content="Menindaklanjuti SK-2026-001, kami ...")
+    outcome = run(SK, facts, opened_letter(), DRAFTER, "draf")
+    assert outcome.new_case is not None and outcome.case_id == "SK-2026-002"
+
+
+@pytest.mark.parametrize(
+    ("cases", "role", "folder"),
+    [(opened_letter(closed=True), DRAFTER, LETTER_FOLDER),
+     (opened_letter(), "bidang/keuangan", "bidang/keuangan/konsep-surat-keluar")],
+    ids=["a-finished-case", "another-bidangs-letter"],
+)  # fmt: skip
+def test_a_name_giving_a_case_that_is_not_this_drafters_running_letter_is_refused(
+    cases: Cases, role: str, folder: str
+) -> None:
+    facts = letter_drop("SK-2026-001 undangan.docx", folder=folder)
+    problem = refused(SK, facts, cases, role, "draf")
+    assert "SK-2026-001" in problem.alasan and "membuka kasus baru" in problem.alasan
+    assert "hapus nomor SK-2026-001 dari nama file" in problem.saran and not problem.resend
+
+
+def test_a_name_giving_an_unknown_case_is_refused_not_opened() -> None:
+    problem = refused(
+        SK, letter_drop("SK-2026-099 undangan.docx"), opened_letter(), DRAFTER, "draf"
+    )
+    assert "SK-2026-099 yang tidak dikenal" in problem.alasan
+    assert "hapus nomor SK-2026-099" in problem.saran
+
+
+@pytest.mark.parametrize("name", [LETTER, "SK-2026-001 undangan.docx"])
+def test_a_corrected_letter_after_the_paraf_says_how_to_go_on(name: str) -> None:
+    problem = refused(SK, letter_drop(name), opened_letter("draf_final"), DRAFTER, "draf")
     assert "SK-2026-001" in problem.alasan and "sudah diparaf" in problem.alasan
-    assert "'baru'" in problem.saran and "Sekretaris" in problem.saran and not problem.resend
-    named = Facts("SK-2026-001 undangan.docx", LETTER_FOLDER, sha256="c" * 64)
-    problem = refused(SK, named, opened_letter("draf_final"), "bidang/sekretariat", "draf")
-    assert "sudah diparaf" in problem.alasan and "Sekretaris" in problem.saran
+    assert "'baru'" in problem.saran and "membatalkan" in problem.saran
+    assert "Sekretaris" in problem.saran and not problem.resend
 
 
 # --- paraf -------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from pipeline.engine.contexts import BLANK_LINE
 from pipeline.settings import Settings, load_settings
 from pipeline.share import prepare_share
 from pipeline.store.journal import JOURNAL_FILE, Journal, NumberRecord
+from pipeline.store.numbers_kept import highest_kept_number
 from pipeline.watching.faults import CRASH_EXIT_CODE
 from tests.support.cases import drive_to_signing, quick_app, run_pass
 from tests.support.faults import Desk, Site, drop, run_once
@@ -266,6 +267,30 @@ def test_a_lost_journal_never_gives_again_a_number_of_a_case_still_open(
     assert second.case_id != first.case_id
     assert (second.register, second.seq) == ("nota-dinas", 2)
     assert second.number != first.number
+
+
+def test_numbers_given_before_the_share_kept_them_are_put_there_at_start_up(
+    share: Settings, tmp_path: Path
+) -> None:
+    """A case numbered by a release that kept no record on the share gets its record when the
+    watcher starts; a hand-damaged record never stops numbering."""
+    app = quick_app(share)
+    try:
+        Staff(share, tmp_path / "desk").disposisi()
+        run_pass(app)
+        (first,) = app.journal.register(2026)
+    finally:
+        app.close()
+    record = share.root / "berkas" / first.case_id / "nomor.json"
+    record.unlink()  # as the release before this one left the share
+    app = quick_app(share)
+    try:
+        run_pass(app)  # the new release starts
+    finally:
+        app.close()
+    assert kept_numbers(share.root, first.case_id) == [("nota-dinas", 1)]
+    record.write_text('{"numbers": [{"register": "nota-dinas", "year": 2026, "seq": "x"}]}')
+    assert highest_kept_number(share.root, "nota-dinas", 2026) == 0
 
 
 def test_two_registers_that_would_repeat_each_others_numbers_stop_start_up(

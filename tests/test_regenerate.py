@@ -445,7 +445,8 @@ def test_a_document_that_cannot_be_written_fails_alone_and_leaves_no_temporary(
     assert code == 1
     failed = [line for line in err.splitlines() if line.startswith(f"GAGAL {blocked}")]
     assert len(failed) == 3  # the nota dinas and the drafts
-    assert all(f"tidak dapat menulis {world.root / OUT / blocked}" in line for line in failed)
+    assert all(line.endswith(f"{world.root / OUT / blocked}: sudah ada sebagai file, bukan folder")
+               for line in failed), failed  # fmt: skip
     assert f"GAGAL {world.ids[PARAFED]}" not in err
     parafed = world.ids[PARAFED]
     assert (world.root / OUT / parafed / f"{parafed} Nota Dinas.docx").exists()
@@ -457,6 +458,17 @@ def test_a_document_that_cannot_be_written_fails_alone_and_leaves_no_temporary(
     finally:
         journal.close()
     assert recorded == {}, "a document that failed is not recorded as rendered"
+
+
+def test_a_missing_kept_version_is_named_as_missing(world: World) -> None:
+    """The analyst's version a case keeps has gone from berkas/: that one document fails,
+    naming the file that is missing; the others are written."""
+    kept = kept_versions(world, CLOSED)[2]
+    kept.unlink()
+    code, out, err = world.regenerate("--all")
+    assert code == 1
+    assert f"{kept}: tidak ditemukan" in err
+    assert "1 gagal" in out
 
 
 def test_an_unknown_case_is_refused(world: World) -> None:

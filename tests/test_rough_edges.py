@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from docx import Document
 from openpyxl import load_workbook
 
 from pipeline.app import App
@@ -17,6 +18,7 @@ from pipeline.cli import main
 from pipeline.settings import Settings
 from pipeline.views.status import build_status
 from tests.support.cases import FIRST, drive_to_signing, quick_app, run_pass
+from tests.support.pdfs import lines_pdf
 from tests.support.staff import Staff, one
 
 
@@ -75,6 +77,37 @@ def test_a_rejection_disappears_from_every_view_once_the_fix_is_accepted(
         assert 'id="jumlah-ditolak" data-count="0"' in board
     finally:
         app.close()
+
+
+def test_a_refused_letter_waits_until_that_letter_comes_again_not_another(
+    share: Settings, tmp_path: Path
+) -> None:
+    """Each letter opens its own case: a bidang's next letter is no fix for the one refused,
+    which stays on the board until it is sent again (as Word, under its own name)."""
+    folder = "bidang/sekretariat/konsep-surat-keluar"
+    app = quick_app(share)
+    staff = Staff(share, tmp_path / "desk")
+    try:
+        refused = tmp_path / "Surat edaran.pdf"
+        refused.write_bytes(lines_pdf(["Surat edaran jam layanan"]))
+        staff.drop(refused, folder)
+        assert run_pass(app)["rejected"] == 1
+        staff.drop(word_letter(tmp_path / "Undangan rapat.docx", "Undangan rapat"), folder)
+        assert run_pass(app)["accepted"] == 1
+        assert [r["file"] for r in waiting_rejections(app)] == ["Surat edaran.pdf"]
+        staff.drop(word_letter(tmp_path / "Surat edaran.docx", "Surat edaran"), folder)
+        assert run_pass(app)["accepted"] == 1
+        assert waiting_rejections(app) == []
+    finally:
+        app.close()
+
+
+def word_letter(path: Path, subject: str) -> Path:
+    doc = Document()
+    doc.add_paragraph(f"Hal : {subject}")
+    doc.add_paragraph("Dengan hormat, kami sampaikan pemberitahuan ini.")
+    doc.save(str(path))
+    return path
 
 
 def test_notices_that_need_no_fix_are_not_counted_as_waiting(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -11,9 +12,17 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.core.errors import Rejected
+from pipeline.signing.revocation import revocation_notices
 from pipeline.signing.tte import NOT_VERIFIABLE_BY_TEXT, check_signed_pdf
 from tests.support.hostile import pdf_file as _pdf
-from tests.support.pki import Issued, make_ca, make_signer, sign_pdf, write_trust_roots
+from tests.support.pki import (
+    Issued,
+    make_ca,
+    make_crl,
+    make_signer,
+    sign_pdf,
+    write_trust_roots,
+)
 
 CASE = "DK-2026-001"
 
@@ -207,3 +216,66 @@ def test_broken_and_encrypted_files_are_rejected(roots: Path) -> None:
     writer.write(out)
     with pytest.raises(Rejected, match="terenkripsi"):
         check(out.getvalue(), roots)
+
+
+# --- revocation, checked offline against the lists the office places beside its CAs ------------
+
+CRL_URL = "http://crl.contoh.invalid/ca-dinas-uji.crl"
+
+
+@pytest.fixture(scope="module")
+def declaring(pki: dict[str, Issued]) -> Issued:
+    """A signer whose certificate declares where its CA publishes revocation, as BSrE's do."""
+    return make_signer(pki["ca"], "Kepala Dinas Uji", crl_url=CRL_URL)
+
+
+def declared_signed(tmp_path: Path, pki: dict[str, Issued], signer: Issued) -> bytes:
+    return sign_pdf(text_pdf(f"Laporan Kinerja {CASE}"), signer, pki["ca"], tmp_path)
+
+
+@pytest.mark.parametrize("pem", [False, True], ids=["der", "pem"])
+def test_a_signer_listed_in_a_current_revocation_list_is_rejected(
+    tmp_path: Path, pki: dict[str, Issued], declaring: Issued, roots: Path, pem: bool
+) -> None:
+    data = declared_signed(tmp_path, pki, declaring)
+    assert check(data, roots).signatures[0].ok, "no list yet: soft-fail accepts"
+    (roots / "ca-dinas.crl").write_bytes(make_crl(pki["ca"], (declaring,), pem=pem))
+    with pytest.raises(Rejected) as caught:
+        check(data, roots)
+    assert "sudah dicabut" in caught.value.alasan and "Kepala Dinas Uji" in caught.value.alasan
+    assert "CA yang dipercaya" not in caught.value.alasan
+    assert "Tandatangani ulang" in caught.value.saran
+
+
+def test_a_signer_not_in_the_list_is_accepted(
+    tmp_path: Path, pki: dict[str, Issued], declaring: Issued, roots: Path
+) -> None:
+    other = make_signer(pki["ca"], "Sekretaris Uji", crl_url=CRL_URL)
+    (roots / "ca-dinas.crl").write_bytes(make_crl(pki["ca"], (other,)))
+    [sig] = check(declared_signed(tmp_path, pki, declaring), roots, strict=True).signatures
+    assert sig.ok and sig.trusted and sig.revocation == ""
+
+
+def test_a_list_past_its_update_fails_until_it_is_replaced_and_the_office_is_told(
+    tmp_path: Path, pki: dict[str, Issued], declaring: Issued, roots: Path
+) -> None:
+    data = declared_signed(tmp_path, pki, declaring)
+    (roots / "ca-dinas.crl").write_bytes(make_crl(pki["ca"], (), next_update_days=-2))
+    with pytest.raises(Rejected) as caught:
+        check(data, roots)
+    assert "CRL" in caught.value.alasan and "kedaluwarsa" in caught.value.alasan
+    assert "petugas TI" in caught.value.saran and "config/sertifikat/" in caught.value.saran
+    [notice] = revocation_notices(roots, datetime.now(UTC))
+    assert "ca-dinas.crl" in notice and "CA Dinas Uji" in notice and "kedaluwarsa" in notice
+    (roots / "ca-dinas.crl").write_bytes(make_crl(pki["ca"], ()))  # IT replaces it
+    assert check(data, roots).signatures[0].ok
+    assert revocation_notices(roots, datetime.now(UTC)) == []
+
+
+def test_a_file_that_is_no_revocation_list_is_named_and_left_out(
+    tmp_path: Path, pki: dict[str, Issued], declaring: Issued, roots: Path
+) -> None:
+    (roots / "salah.crl").write_bytes(b"ini bukan CRL")
+    assert check(declared_signed(tmp_path, pki, declaring), roots).signatures[0].ok
+    [notice] = revocation_notices(roots, datetime.now(UTC))
+    assert "salah.crl" in notice and "tidak dapat dibaca" in notice

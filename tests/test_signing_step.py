@@ -34,12 +34,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject
 
-from pipeline.app import App
+from pipeline.app import App, office_notices
 from pipeline.archive.filing import read_manifest
 from pipeline.documents.pdfium import opened, render
 from pipeline.settings import Settings
 from pipeline.signing.ink import BLANK_DPI, is_blank
 from pipeline.signing.specimen import PAPER, wet_signed_scan
+from pipeline.store.lock import utc_now
+from pipeline.store.owners import detect_attribution
 from tests.support.cases import (
     FIRST,
     configure,
@@ -50,7 +52,7 @@ from tests.support.cases import (
 )
 from tests.support.corpus import corpus_files, fetch_sdists, summary
 from tests.support.pdfs import lines_pdf, quick_pdf
-from tests.support.pki import Issued, make_ca, make_signer, sign_pdf, write_trust_roots
+from tests.support.pki import Issued, make_ca, make_crl, make_signer, sign_pdf, write_trust_roots
 from tests.support.signing_copies import blank_pdf, doodle_pdf, picture_pdf
 from tests.support.staff import Staff, disposition_docx, one, text_pdf
 from tests.support.tools import require_program
@@ -363,6 +365,20 @@ def test_the_issued_copy_signed_electronically_is_filed_byte_for_byte(desk: Desk
     summary_line = record.info["Tanda-Tangan"]
     assert summary_line.startswith("TTE: Kepala Dinas Uji")
     assert "mencakup naskah yang diterbitkan untuk ditandatangani, byte demi byte" in summary_line
+
+
+def test_the_issued_copy_signed_with_a_revoked_certificate_is_refused(desk: Desk) -> None:
+    """The office keeps its CA's current revocation list beside the CA: a Head's certificate
+    it names is refused, whatever else holds; the office is told when the list is outdated."""
+    revoked = make_signer(desk.ca, "Kepala Dinas Uji", crl_url="http://crl.contoh.invalid/a.crl")
+    folder = trust_folder(desk.app.settings)
+    (folder / "ca-kantor.crl").write_bytes(make_crl(desk.ca, (revoked,)))
+    signed = sign_pdf(desk.copy(), revoked, desk.ca, desk.work)
+    problem = pass_refuses(desk, signed)
+    assert "sertifikat penanda tangan sudah dicabut" in problem, problem
+    (folder / "ca-kantor.crl").write_bytes(make_crl(desk.ca, (), next_update_days=-1))
+    notices = office_notices(desk.app.settings, detect_attribution(desk.root, None), utc_now())
+    assert any("ca-kantor.crl" in n.text and "kedaluwarsa" in n.text for n in notices)
 
 
 def test_an_electronically_signed_other_pdf_naming_the_case_is_refused(desk: Desk) -> None:

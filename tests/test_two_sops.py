@@ -4,6 +4,7 @@ and each filed with its own SOP."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,11 @@ from pypdf import PdfReader
 
 from pipeline.app import App
 from pipeline.cli import main
+from pipeline.core.values import Drop, Outcome
 from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
+from pipeline.watching.runner import Runner
+from tests.support.cases import quick_app, run_pass
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, one, wait_for
 from tests.support.watching import running_app
@@ -123,7 +127,7 @@ def test_a_drafter_corrects_a_letter_before_the_paraf_under_the_same_name(
     doc = Document(str(draft))
     doc.add_paragraph("Acara dimulai pukul 09.00 WIB di ruang rapat dinas.")
     doc.save(str(draft))
-    staff.drop(draft, folder)
+    staff.drop(draft, folder, name=draft.name.lower())  # Windows: the same name, case aside
     second = arrived(root, f"outbox/sekretaris/{SK} Draf Final v2 untuk paraf.docx")
     wait_for(lambda: not first.exists(), "version 1 retired from the Secretary's outbox")
     assert (root / "outbox/sekretaris/lama" / first.name).exists()
@@ -134,6 +138,48 @@ def test_a_drafter_corrects_a_letter_before_the_paraf_under_the_same_name(
     issued = arrived(root, f"outbox/kepala-dinas/{SK} Untuk Ditandatangani.pdf")
     text = "".join(page.extract_text() for page in PdfReader(issued).pages)
     assert "pukul 09.00 WIB" in text
+
+
+def test_a_letter_saved_over_while_it_is_handled_is_kept_as_judged_and_taken_again(
+    share: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drafter saves the corrected letter over the one just dropped while the pipeline is
+    still handling it: version 1 is kept exactly as it was judged, and the file now in the
+    inbox stays there and becomes version 2; nothing is lost or mixed."""
+    first = letter(tmp_path / "Undangan rapat.docx")
+    v1 = first.read_bytes()
+    corrected = Document(str(first))
+    corrected.add_paragraph("Acara dimulai pukul 09.00 WIB di ruang rapat dinas.")
+    corrected.save(str(tmp_path / "v2.docx"))
+    v2 = (tmp_path / "v2.docx").read_bytes()
+    dropped = Staff(share, tmp_path / "desk").drop(first, "bidang/sekretariat/konsep-surat-keluar")
+    prepare = Runner._prepare
+
+    def saved_over_meanwhile(self: Runner, drop: Drop, outcome: Outcome) -> None:
+        prepare(self, drop, outcome)
+        if drop.inbox == dropped and dropped.read_bytes() == v1:
+            dropped.write_bytes(v2)
+
+    monkeypatch.setattr(Runner, "_prepare", saved_over_meanwhile)
+    app = quick_app(share)
+    try:
+        run_pass(app)
+        assert dropped.read_bytes() == v2, "the file saved over stays in the inbox"
+        run_pass(app)
+        state = app.journal.case(SK)
+        assert state is not None
+    finally:
+        app.close()
+    assert [(d.version, d.sha256) for d in state.drafts] == [(1, sha256(v1)), (2, sha256(v2))]
+    kept = (share.root / "berkas" / SK / "masuk").iterdir()
+    assert sorted(sha256(p.read_bytes()) for p in kept) == sorted([sha256(v1), sha256(v2)])
+    assert not dropped.exists()
+    for_paraf = share.root / f"outbox/sekretaris/{SK} Draf Final v2 untuk paraf.docx"
+    assert for_paraf.read_bytes() == v2
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _closed(app: App, case_id: str) -> bool:

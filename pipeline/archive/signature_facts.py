@@ -146,4 +146,5 @@ def _facts_from(s: Mapping[str, Any]) -> SignatureFacts:
         modification=s.get("modification"),
         trusted=bool(s.get("trusted")),
         error=s.get("error"),
+        revocation=str(s.get("revocation") or ""),
     )

@@ -13,7 +13,7 @@ from pipeline.access.samba import forced_owner, guard_state
 from pipeline.app import office_notices, open_app
 from pipeline.settings import Settings
 from pipeline.share import prepare_share
-from pipeline.store.lock import InstanceLock
+from pipeline.store.lock import InstanceLock, utc_now
 from pipeline.store.mounts import is_network_mount
 from pipeline.store.owners import detect_attribution
 from pipeline.watching.readiness import RetryPolicy
@@ -26,7 +26,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = prepare_share(args.root, args.state)
     print(f"Share siap di {settings.root}")
     attribution = detect_attribution(settings.root, forced_owner(settings.root))
-    for notice in office_notices(settings, attribution):
+    for notice in office_notices(settings, attribution, utc_now()):
         print(f"  PERHATIAN: {notice.text}")
     print(f"  petunjuk untuk staf: {settings.root / 'PETUNJUK.txt'}")
     print(f"  status: {settings.root / 'status.html'}")

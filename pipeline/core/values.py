@@ -68,12 +68,13 @@ def inbox_label(folder: str) -> str:
 class Drop:
     """A file found in an inbox: where (relative to inbox/), what, and its content hash."""
 
-    path: Path
+    path: Path  # the bytes judged: a copy taken when the drop was read (see watching.held)
     folder: str
     name: str
     sha256: str
     size: int
     actor: Actor = NOBODY
+    inbox: Path | None = None  # the file in the inbox, when `path` is a copy of it
 
     @property
     def key(self) -> str:

@@ -29,6 +29,7 @@ prints: it yields `Progress` events, and `Summary` turns them into lines for the
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import tempfile
@@ -77,7 +78,14 @@ from pipeline.documents.regenerate_plan import (
 )
 from pipeline.documents.templates import Documents
 from pipeline.settings import Settings
-from pipeline.store.fsops import atomic_write, fsync_dir, fsync_file, sha256_bytes, temp_name
+from pipeline.store.fsops import (
+    atomic_write,
+    fsync_dir,
+    fsync_file,
+    is_temp_name,
+    sha256_bytes,
+    temp_name,
+)
 from pipeline.store.journal import Journal, RenderRecord
 from pipeline.store.lock import FlowLock
 
@@ -226,9 +234,30 @@ def _failed(job: Job, exc: Exception) -> Rendered:
     log.error("cannot regenerate %s %s: %s", job.case_id, job.label, exc)
     if isinstance(exc, PipelineError):
         return Rendered(error=str(exc))
-    if isinstance(exc, OSError) and exc.filename:  # the folder or file that could not be written
-        return Rendered(error=f"tidak dapat menulis {exc.filename}: {exc.strerror}")
+    if isinstance(exc, OSError) and exc.filename:
+        return Rendered(error=os_problem(exc))
     return Rendered(error=repr(exc))
+
+
+OS_PROBLEMS = {
+    errno.ENOENT: "tidak ditemukan",
+    errno.EACCES: "tidak ada izin",
+    errno.EPERM: "tidak ada izin",
+    errno.EISDIR: "berupa folder, bukan file",
+    errno.ENOTDIR: "sebagian jalurnya berupa file, bukan folder",
+    errno.EEXIST: "sudah ada sebagai file, bukan folder",
+    errno.ENOSPC: "disk penuh",
+    errno.EROFS: "disk hanya dapat dibaca",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """The path a file operation failed on (the destination, never a temporary name) and why,
+    in the office's words."""
+    where = str(exc.filename)
+    if exc.filename2 and is_temp_name(Path(where).name):
+        where = str(exc.filename2)
+    return f"{where}: {OS_PROBLEMS.get(exc.errno or 0, exc.strerror or repr(exc))}"
 
 
 def _made(documents: Documents, root: Path, job: Job) -> tuple[bytes, tuple[str, ...], str]:

@@ -54,10 +54,20 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from pipeline.core.errors import Rejected
+from pipeline.signing.revocation import load_revocation_lists
 
 log = logging.getLogger(__name__)
 
 TRUST_ROOT_SUFFIXES = (".pem", ".crt", ".cer")
+UNTRUSTED = "sertifikat penanda tangan tidak berasal dari CA yang dipercaya"
+REVOKED = "dicabut"
+STALE_REVOCATION_LIST = "crl-kedaluwarsa"
+REVOCATION_PROBLEMS = {
+    REVOKED: "sertifikat penanda tangan sudah dicabut (tercantum dalam daftar pencabutan/CRL "
+    "penerbitnya)",
+    STALE_REVOCATION_LIST: "daftar pencabutan sertifikat (CRL) penerbitnya di config/sertifikat/ "
+    "sudah kedaluwarsa, sehingga status sertifikat tidak dapat dipastikan",
+}
 NOT_VERIFIABLE_BY_TEXT = "tidak dapat diverifikasi dari teks"
 
 
@@ -78,6 +88,7 @@ class SignatureFacts:
     trusted: bool
     error: str | None = None
     byte_range: tuple[int, ...] = ()
+    revocation: str = ""  # REVOKED, or STALE_REVOCATION_LIST: why the certificate is not trusted
 
     @property
     def signed_from(self) -> int:
@@ -94,7 +105,7 @@ class SignatureFacts:
             (self.intact, "bagian yang ditandatangani tidak cocok lagi dengan tanda tangannya"),
             (self.valid, "nilai tanda tangan tidak cocok dengan sertifikat penanda tangan"),
             (self.whole_file, "ada perubahan yang tidak ditandatangani setelah penandatanganan"),
-            (self.trusted, "sertifikat penanda tangan tidak berasal dari CA yang dipercaya"),
+            (self.trusted, REVOCATION_PROBLEMS.get(self.revocation, UNTRUSTED)),
         )
         return tuple(message for ok, message in checks if not ok)
 
@@ -115,6 +126,7 @@ class SignatureFacts:
             "coverage": self.coverage,
             "modification": self.modification,
             "trusted": self.trusted,
+            "revocation": self.revocation,
             "error": self.error,
             "ok": self.ok,
             "problems": list(self.problems),
@@ -189,8 +201,7 @@ def decide(check: SignedPdfCheck, *, has_text: bool, expected_texts: Sequence[st
             raise Rejected(
                 f"tanda tangan elektronik '{sig.field_name}' oleh {sig.signer} gagal: "
                 + "; ".join(sig.problems),
-                "Jangan mengubah PDF setelah ditandatangani. Tandatangani ulang naskah asli "
-                "dengan sertifikat TTE yang sah, lalu letakkan PDF hasil tanda tangan apa adanya.",
+                _what_to_do(sig),
             )
     if check.require_trusted_signature and not check.signatures:
         raise Rejected(
@@ -198,6 +209,18 @@ def decide(check: SignedPdfCheck, *, has_text: bool, expected_texts: Sequence[st
             "Tandatangani naskah secara elektronik dengan sertifikat BSrE, lalu letakkan "
             "PDF hasil tanda tangan apa adanya.",
         )
+
+
+def _what_to_do(sig: SignatureFacts) -> str:
+    if sig.problems == (REVOCATION_PROBLEMS[STALE_REVOCATION_LIST],):
+        return (
+            "Minta petugas TI mengganti file CRL di config/sertifikat/ dengan daftar pencabutan "
+            "terbaru dari penerbit sertifikat, lalu letakkan lagi PDF ini apa adanya."
+        )
+    return (
+        "Jangan mengubah PDF setelah ditandatangani. Tandatangani ulang naskah asli dengan "
+        "sertifikat TTE yang sah, lalu letakkan PDF hasil tanda tangan apa adanya."
+    )
 
 
 SIGNING_REVIEW = StandardDiffPolicy(
@@ -303,7 +326,11 @@ def _embedded_signatures(data: bytes) -> list[EmbeddedPdfSignature]:
 def _validation_context(trust_roots: Path | None, moment: datetime | None) -> ValidationContext:
     roots = load_trust_roots(trust_roots) if trust_roots else []
     return ValidationContext(
-        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment
+        trust_roots=roots,
+        crls=load_revocation_lists(trust_roots),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=moment,
     )
 
 
@@ -341,7 +368,17 @@ def _facts_from_status(
         modification=level.name if level else None,
         trusted=bool(status.trusted),
         byte_range=_byte_range(sig),
+        revocation=_revocation(status),
     )
+
+
+def _revocation(status: PdfSignatureStatus) -> str:
+    """Why revocation made the certificate untrusted: listed in a current CRL, or the only
+    list of its CA is past its next update (pyHanko's TRY_LATER)."""
+    if status.revoked:
+        return REVOKED
+    indication = getattr(status.trust_problem_indic, "name", "")
+    return STALE_REVOCATION_LIST if indication == "TRY_LATER" else ""
 
 
 def _byte_range(sig: EmbeddedPdfSignature) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from pipeline.core.people import Notice
@@ -94,8 +95,7 @@ def _rejection(record: DropRecord) -> dict[str, Any]:
 
 def open_rejections(journal: Journal, now: datetime) -> list[DropRecord]:
     """Rejections still waiting for a fix: recent (14 days), not merely informational, whose
-    case is still open, and not followed by an accepted drop for the same case by the same
-    person, role or folder."""
+    case is still open, and not settled by a later accepted drop (`fixes`)."""
     recent = journal.rejections(since=now - timedelta(days=OPEN_REJECTIONS_DAYS))
     waiting = [r for r in recent if not r.informational]
     closed = journal.closed_among({r.case_id for r in waiting if r.case_id is not None})
@@ -113,9 +113,18 @@ def rejection_records(journal: Journal, now: datetime) -> list[dict[str, Any]]:
 
 
 def fixes(rejected: DropRecord, accepted: DropRecord) -> bool:
-    """Whether an accepted drop settles a rejection: same folder, role or person."""
+    """Whether an accepted drop settles a rejection. Of a case: a drop for that case by the
+    same person, role or folder. Of no case (such as a letter that would have opened one):
+    only the same file sent again, in the same folder, under the same name whatever its type
+    (`Surat.docx` for `Surat.pdf`); another letter is no fix for it."""
+    if rejected.case_id is None:
+        return accepted.folder == rejected.folder and _stem(accepted.name) == _stem(rejected.name)
     same_person = bool(rejected.actor) and accepted.actor == rejected.actor
     return same_person or accepted.folder == rejected.folder or accepted.role == rejected.role
+
+
+def _stem(name: str) -> str:
+    return PurePath(name).stem.casefold()
 
 
 def role_names(settings: Settings) -> dict[str, str]:

@@ -16,9 +16,10 @@ from pipeline.core.values import Drop, inbox_label
 from pipeline.engine.contexts import tanggal
 from pipeline.engine.routing import Place, every_place, places_of
 from pipeline.settings import Settings
-from pipeline.store.fsops import atomic_write, move_file, rename_file, unique_path
+from pipeline.store.fsops import atomic_write, rename_file, unique_path
 from pipeline.store.journal import Journal
 from pipeline.watching.faults import crash_point
+from pipeline.watching.held import keep_drop
 
 log = logging.getLogger(__name__)
 REASON_SUFFIX = ".ALASAN.txt"
@@ -69,9 +70,13 @@ class Answers:
         rel = dest.relative_to(self.settings.root).as_posix()
         case_id = reason.case_id or self._named_case(drop.name)
         drop_id = self.journal.commit_rejection(drop, rel, reason, role, case_id, now)
-        (rename_file if unread else move_file)(drop.path, dest)
+        if unread:
+            rename_file(drop.path, dest)
+        else:
+            keep_drop(drop, dest)
         self.journal.mark_moved(drop_id)
-        log.warning("rejected %s (by %s): %s", drop.path, drop.actor.label, reason.message)
+        shown = drop.inbox or drop.path
+        log.warning("rejected %s (by %s): %s", shown, drop.actor.label, reason.message)
 
     def _named_case(self, name: str) -> str | None:
         """The first case the file name names that the journal knows, if any."""

@@ -33,11 +33,10 @@ from pipeline.engine.numbers import Allocator
 from pipeline.engine.routing import Place, choose, places_of
 from pipeline.settings import Settings
 from pipeline.store.fsops import (
+    atomic_copy,
     atomic_write,
-    move_file,
     rename_file,
     sha256_bytes,
-    sha256_file,
     unique_path,
 )
 from pipeline.store.journal import DropRecord, Journal
@@ -47,6 +46,17 @@ from pipeline.store.owners import owner_account
 from pipeline.watching.answers import Answers
 from pipeline.watching.facts import FileFacts, JournalCases
 from pipeline.watching.faults import crash_point
+from pipeline.watching.held import (
+    Held,
+    clear_held,
+    discard,
+    held_path,
+    hold,
+    holds,
+    keep,
+    keep_drop,
+    release,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -104,14 +114,20 @@ class Runner:
         self.answers = Answers(settings, journal, clock)
         self.cases = JournalCases(settings, journal)
         self.inbox = settings.root / "inbox"
+        self.work = settings.state_dir / "work"
 
     # --- entry points -------------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Finish every input move a crash left pending. Returns how many were finished."""
+        """Finish every input move a crash left pending, and put on the share the numbers of
+        every case no bag records yet (also those numbered before the share kept them).
+        Returns how many moves were finished."""
         pending = self.journal.pending_moves()
         for record in pending:
             self._finish_move(record, self.inbox / record.folder / record.name)
+        clear_held(self.work)  # the rest were never committed: read again from the inbox
+        for numbered, records in self.journal.unfiled_numbers().items():
+            keep_case_numbers(self.settings.root, numbered, records)
         # a finished drop changes the board, the archive list, the mail queue
         for case_id in dict.fromkeys(r.case_id for r in pending):
             self.on_change(case_id)
@@ -134,12 +150,24 @@ class Runner:
         if not path.is_file():
             return Result.GONE
         try:
-            digest = sha256_file(path)
+            held = hold(path, self.work)
         except PermissionError:
             return self._refuse_unread(path, UNREADABLE)
+        except FileNotFoundError:
+            return Result.GONE
+        if held is None:  # changed while it was read: still being written
+            return Result.NOT_READY
+        try:
+            return self._judge(path, held)
+        finally:
+            discard(held.path)
+
+    def _judge(self, path: Path, held: Held) -> Result:
+        """Decide on the held copy of the file at `path` (or finish a drop a crash left)."""
         drop = Drop(
-            path, self._folder(path), path.name, digest, path.stat().st_size, self._actor(path)
-        )
+            held.path, self._folder(path), path.name, held.sha256, held.size,
+            self._actor(path), inbox=path,
+        )  # fmt: skip
         prior = self.journal.drops_by_key(drop.key)
         pending = [r for r in prior if not r.moved and r.name == drop.name]
         if pending:
@@ -234,7 +262,7 @@ class Runner:
         return Result.REJECTED
 
     def _internal_error(self, drop: Drop) -> Result:
-        log.exception("internal error while handling %s", drop.path)
+        log.exception("internal error while handling %s", drop.inbox or drop.path)
         return self._rejected(drop, INTERNAL_ERROR)
 
     def _refuse_unread(self, path: Path, reason: Rejected) -> Result:
@@ -266,7 +294,7 @@ class Runner:
         root = self.settings.root
         drop_id = self.journal.commit_outcome(drop, outcome, self.clock())
         crash_point("after-commit")
-        move_file(drop.path, root / outcome.input_dest)
+        keep_drop(drop, root / outcome.input_dest)
         crash_point("after-move")
         closed = outcome.case_id if outcome.closes_at else None
         tidy_after(root, (o.path for o in outcome.outputs), closed)
@@ -277,13 +305,15 @@ class Runner:
         self.on_change(outcome.case_id)  # the views refresh that case and its roles only
 
     def _finish_move(self, record: DropRecord, src: Path) -> None:
+        """Keep the drop `record` judged where the journal says, from its held copy or from
+        the inbox file if that still holds those bytes; release the inbox file."""
         dest = self.settings.root / record.dest
-        if dest.exists() and src.exists() and sha256_file(dest) == record.sha256:
-            src.unlink()  # the copy into place was made before the crash
-        elif src.exists() or src.is_symlink():
-            unread = src.is_symlink() or not os.access(src, os.R_OK)
-            target = unique_path(dest.parent, dest.name) if dest.exists() else dest
-            (rename_file if unread else move_file)(src, target)
+        if src.is_symlink() or (src.exists() and not os.access(src, os.R_OK)):
+            rename_file(src, unique_path(dest.parent, dest.name) if dest.exists() else dest)
+        elif not holds(dest, record.sha256):  # the copy into place was not made before the crash
+            self._put_judged(record, src, dest)
+        release(src, record.sha256)
+        discard(held_path(self.work, record.sha256, record.name))
         case = self.journal.case(record.case_id) if record.case_id else None
         if case is not None and record.outcome == "accepted":
             given = [f.path for f in self.journal.files(case.id) if f.kind == "distribusi"]
@@ -291,6 +321,19 @@ class Runner:
             keep_case_numbers(self.settings.root, case.id, self.journal.number_records(case.id))
         self.journal.mark_moved(record.id)
         log.info("finished interrupted move of %s", record.name)
+
+    def _put_judged(self, record: DropRecord, src: Path, dest: Path) -> None:
+        target = unique_path(dest.parent, dest.name) if dest.exists() else dest
+        held = held_path(self.work, record.sha256, record.name)
+        if held.exists():
+            keep(held, target)
+        elif holds(src, record.sha256):
+            atomic_copy(src, target)
+        else:
+            log.error(
+                "%s was saved over before it was kept: the bytes judged (sha256 %s) are gone; "
+                "the file now in the inbox is handled as a new drop", record.name, record.sha256,
+            )  # fmt: skip
 
 
 def _signed_by(outcome: Outcome, drop: Drop) -> Outcome:

@@ -78,21 +78,57 @@ def make_ca(common_name: str = "CA Uji Coba") -> Issued:
     return Issued(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
 
 
-def make_signer(ca: Issued, common_name: str = "Kepala Dinas Uji") -> Issued:
-    """A signing certificate issued by `ca` (digital signature + non-repudiation)."""
+def make_signer(
+    ca: Issued, common_name: str = "Kepala Dinas Uji", crl_url: str | None = None
+) -> Issued:
+    """A signing certificate issued by `ca` (digital signature + non-repudiation); with
+    `crl_url`, it declares where its CA publishes revocation (as BSrE certificates do)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = ca.cert
-    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
-    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    ca_key = _ca_key(ca)
     aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key())
-    cert = (
-        _builder(common_name, ca_cert.subject, key.public_key())
+    builder = (
+        _builder(common_name, ca.cert.subject, key.public_key())
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_usage(ca=False), critical=True)
         .add_extension(aki, critical=False)
-        .sign(ca_key, hashes.SHA256())
     )
+    if crl_url:
+        where = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([where]), critical=False)
+    cert = builder.sign(ca_key, hashes.SHA256())
     return Issued(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def make_crl(
+    ca: Issued, revoked: tuple[Issued, ...] = (), *, next_update_days: float = 7, pem: bool = False
+) -> bytes:
+    """`ca`'s certificate revocation list naming `revoked`, issued a day ago and due for its
+    next update in `next_update_days` (negative: a list past its update). DER unless `pem`."""
+    ca_key = _ca_key(ca)
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.cert.subject)
+        .last_update(now - dt.timedelta(days=1) + dt.timedelta(days=min(0, next_update_days)))
+        .next_update(now + dt.timedelta(days=next_update_days))
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .add_extension(x509.CRLNumber(1), critical=False)
+    )
+    for issued in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(issued.cert.serial_number)
+        builder = builder.add_revoked_certificate(
+            entry.revocation_date(now - dt.timedelta(hours=1)).build()
+        )
+    crl = builder.sign(ca_key, hashes.SHA256())
+    return crl.public_bytes(serialization.Encoding.PEM if pem else serialization.Encoding.DER)
+
+
+def _ca_key(ca: Issued) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
 
 
 def _usage(*, ca: bool) -> x509.KeyUsage:

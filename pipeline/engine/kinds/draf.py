@@ -1,8 +1,8 @@
 """`draf`: a document in versions. Version 1 is rendered from the collected data (`template`)
 or is the drafter's first drop (then the stage may open the case). Every accepted drop is a
 new version, copied to the first paraf role; the last one before the first paraf is final.
-Where the stage opens the case, a drop naming the case, or under the name that opened it, is
-its next version (a name with the word 'baru' opens another case)."""
+Where the stage opens the case, a drop under the name that opened it, or whose name gives the
+case (from the same folder), is its next version; any other name opens another case."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _check_checklist_removed(ctx: Decide) -> None:
 
 def _opening(ctx: Decide, stage: StageDef) -> Outcome:
     """The drafter's first drop opens the case: it is version 1, ready for paraf."""
-    case: NewCase = open_case(ctx, ctx.drop.text())
+    case: NewCase = open_case(ctx, "")  # a letter's text may quote any case number
     step = stage.step_of("tersedia") or stage.step_of("ditelaah") or 1
     dest = ctx.masuk(case.id, step, "konsep")
     events = (Event("draf_awal", ctx.now), Event("draf_diterima", ctx.now))
@@ -97,26 +97,52 @@ def _opening(ctx: Decide, stage: StageDef) -> Outcome:
 
 
 def _corrected_case(ctx: Decide, stage: StageDef) -> CaseState | None:
-    """The case a drop into the opening folder is a new version of: the one it names, else the
-    open case a drop of the same name opened (a name with the word 'baru' opens a new case).
-    None: the drop opens a case."""
-    text = ctx.drop.text()
-    if any(c in ctx.cases.known() for c in find_case_ids(ctx.prefix, ctx.drop.name, text)):
-        return ctx.resolve(text, _drafting, f"draf dari {label(ctx, stage.role)}")
-    if NEW_CASE_WORD in ctx.drop.name.casefold():
-        return None
+    """The case a drop into the opening folder is a new version of: the open case a drop of
+    the same name opened in this folder, else the one its name gives (opened from this same
+    folder). None: the drop opens a case. Only the name counts: a letter may quote anything."""
     same = ctx.cases.opened_by(ctx.drop.folder, ctx.drop.name)
-    state = ctx.cases.get(same[0]) if same else None
-    if state is not None and state.has("draf_final"):
+    if same:
+        state = ctx.cases.get(same[0])
+        if state is not None and state.has("draf_final"):
+            raise _past_paraf(
+                ctx, state, f"file dengan nama yang sama sudah membuka kasus {state.id}"
+            )
+        return state
+    given = find_case_ids(ctx.prefix, ctx.drop.name)
+    named = [c for c in given if c in ctx.cases.known()]
+    if given and not named:
         raise Rejected(
-            f"file dengan nama yang sama sudah membuka kasus {state.id}, yang drafnya sudah "
-            "diparaf",
-            f"bila ini surat lain, tambahkan kata '{NEW_CASE_WORD}' pada nama file lalu kirim "
-            f"ulang; bila ini perbaikan {state.id}, hubungi {_paraf_label(ctx)}",
+            f"nama file menyebut kasus {given[0]} yang tidak dikenal",
+            f"bila ini perbaikan surat Anda, gunakan nama file atau nomor kasus yang benar (lihat "
+            f"status.html); bila ini surat baru, hapus nomor {given[0]} dari nama file lalu "
+            "kirim ulang",
             resend=False,
-            case_id=state.id,
         )
+    state = ctx.cases.get(named[0]) if named else None
+    if state is None:
+        return None
+    if state.closed or state.cancelled or state.opener_role != ctx.role:
+        raise Rejected(
+            f"nama file menyebut kasus {state.id}, padahal folder ini membuka kasus baru dan "
+            f"{state.id} bukan surat bidang Anda yang masih berjalan",
+            f"bila ini surat baru, hapus nomor {state.id} dari nama file lalu kirim ulang",
+            resend=False,
+        )
+    if state.has("draf_final"):
+        raise _past_paraf(ctx, state, f"file ini menyebut kasus {state.id}")
     return state
+
+
+def _past_paraf(ctx: Decide, state: CaseState, found: str) -> Rejected:
+    return Rejected(
+        f"{found}, yang drafnya sudah diparaf",
+        f"bila ini surat lain, tambahkan kata '{NEW_CASE_WORD}' pada nama file lalu kirim ulang; "
+        f"bila ini perbaikan {state.id}, minta petugas TI membatalkan kasus itu (atas persetujuan "
+        f"{_paraf_label(ctx)}), lalu kirim perbaikannya dengan kata '{NEW_CASE_WORD}' pada nama "
+        "file",
+        resend=False,
+        case_id=state.id,
+    )
 
 
 def _paraf_label(ctx: Decide) -> str:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.core.assign import find_case_ids, format_case_id, period_from_name
 from pipeline.core.errors import Rejected
 from pipeline.core.values import NewCase
 from pipeline.engine.context import Decide
 
 NEW_CASE_WORD = "baru"
+_NEW_CASE = re.compile(rf"(?<![^\W_]){NEW_CASE_WORD}(?![^\W_])", re.IGNORECASE)
+
+
+def says_new_case(name: str) -> bool:
+    """True when the file name has the word 'baru' (not 'terbaru', 'pembaruan')."""
+    return _NEW_CASE.search(name) is not None
 
 
 def open_case(ctx: Decide, text: str) -> NewCase:
@@ -30,7 +38,7 @@ def _check_new_case(ctx: Decide, text: str, period: str) -> None:
             resend=False,
         )
     same = ctx.cases.opened_by(ctx.drop.folder, ctx.drop.name)
-    if same and NEW_CASE_WORD not in ctx.drop.name.casefold():
+    if same and not says_new_case(ctx.drop.name):
         raise Rejected(
             f"file dengan nama yang sama sudah membuka kasus {same[0]} ({period}), "
             "yang masih berjalan",

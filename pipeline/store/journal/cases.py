@@ -124,6 +124,17 @@ class Register(Store):
         )
         return [number_record(r) for r in rows]
 
+    def unfiled_numbers(self) -> dict[str, list[NumberRecord]]:
+        """The numbers of the cases no bag records: those still open and those cancelled."""
+        rows = self._db.execute(
+            "SELECT n.* FROM numbers n JOIN cases c ON c.id = n.case_id"
+            " WHERE c.closed_at IS NULL OR n.status = 'batal' ORDER BY n.case_id, n.year, n.seq"
+        )
+        found: dict[str, list[NumberRecord]] = {}
+        for row in rows:
+            found.setdefault(row["case_id"], []).append(number_record(row))
+        return found
+
     def numbers(self, case_id: str) -> list[tuple[str, str]]:
         """(document, number) of every number issued for a case, in order."""
         return self.numbers_of([case_id]).get(case_id, [])

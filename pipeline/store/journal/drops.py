@@ -23,11 +23,14 @@ class Drops(Store):
         return [drop_record(r) for r in rows]
 
     def accepted_drops(self, folder: str, name: str) -> list[DropRecord]:
+        """The drops accepted under `name` in `folder`, the name's case ignored (Windows, and so
+        the share, treats `Surat.docx` and `surat.docx` as one file)."""
         rows = self._db.execute(
-            "SELECT * FROM drops WHERE folder = ? AND name = ? AND outcome = 'accepted' ORDER BY id",
+            "SELECT * FROM drops WHERE folder = ? AND lower(name) = lower(?)"
+            " AND outcome = 'accepted' ORDER BY id",
             (folder, name),
         )
-        return [drop_record(r) for r in rows]
+        return [drop_record(r) for r in rows if r["name"].casefold() == name.casefold()]
 
     def pending_moves(self) -> list[DropRecord]:
         return [

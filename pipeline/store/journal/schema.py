@@ -95,6 +95,10 @@ MIGRATIONS: tuple[str, ...] = (
         actors TEXT NOT NULL, record TEXT NOT NULL, archive_dir TEXT);
     CREATE INDEX IF NOT EXISTS case_summary_closed ON case_summary (closed_at);
     """,
+    # 4: a file dropped again under its name in another case (Windows names ignore case)
+    """
+    CREATE INDEX IF NOT EXISTS drops_folder_lname ON drops (folder, lower(name), outcome);
+    """,
 )
 """Schema changes after the first release, in order; `schema_version` records how many ran.
 Each runs in one transaction at start-up, so an older journal is upgraded without loss."""
