@@ -340,7 +340,7 @@ class FakeRunner:
     def on_change(self) -> None:
         pass
 
-    def process(self, path: Path) -> Result:
+    def process(self, path: Path, ready: tuple[int, int] | None = None) -> Result:
         self.calls[path.name] += 1
         if path.name in self.failing:
             self.failing.discard(path.name)

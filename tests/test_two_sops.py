@@ -20,7 +20,9 @@ from pipeline.cli import main
 from pipeline.core.values import Drop, Outcome
 from pipeline.settings import Settings
 from pipeline.signing.specimen import wet_signed_scan
-from pipeline.watching.runner import Runner
+from pipeline.watching.readiness import RetryPolicy
+from pipeline.watching.runner import Result, Runner
+from pipeline.watching.watcher import Watcher
 from tests.support.cases import quick_app, run_pass
 from tests.support.pdfs import quick_pdf
 from tests.support.staff import Staff, one, wait_for
@@ -176,6 +178,39 @@ def test_a_letter_saved_over_while_it_is_handled_is_kept_as_judged_and_taken_aga
     assert not dropped.exists()
     for_paraf = share.root / f"outbox/sekretaris/{SK} Draf Final v2 untuk paraf.docx"
     assert for_paraf.read_bytes() == v2
+
+
+def test_a_letter_emptied_by_a_new_save_after_it_was_found_ready_is_not_judged_empty(
+    share: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Word (or Samba) empties the file to save it again just after the watcher found it ready:
+    the empty moment is not judged ("file kosong") nor removed; the saved letter is taken."""
+    dropped = Staff(share, tmp_path / "desk").drop(
+        letter(tmp_path / "Undangan rapat.docx"), "bidang/sekretariat/konsep-surat-keluar"
+    )
+    process = Runner._process
+    emptied: list[Path] = []
+
+    def a_new_save_begins(self: Runner, path: Path, ready: tuple[int, int] | None) -> Result:
+        if not emptied:
+            path.write_bytes(b"")  # the save truncates first, writes a moment later
+            emptied.append(path)
+        return process(self, path, ready)
+
+    monkeypatch.setattr(Runner, "_process", a_new_save_begins)
+    app = quick_app(share)
+    try:  # an empty file waits (the office's default: up to 2 minutes) for its bytes
+        watcher = Watcher(app.runner, polling=False, settle=0.0, rescan=60.0, policy=RetryPolicy())
+        looked = watcher.run_once(deadline=1.0)
+        assert looked.get("rejected", 0) == 0 and looked["not-ready"] == 1, looked
+        assert dropped.exists() and emptied == [dropped]
+        (tmp_path / "v2").mkdir()
+        dropped.write_bytes(letter(tmp_path / "v2" / dropped.name).read_bytes())
+        assert run_pass(app)["accepted"] == 1
+        assert app.journal.case_ids() == [SK]
+    finally:
+        app.close()
+    assert not list((share.root / "outbox/bidang/sekretariat/ditolak").glob("*"))
 
 
 def sha256(data: bytes) -> str:

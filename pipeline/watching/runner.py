@@ -133,10 +133,12 @@ class Runner:
             self.on_change(case_id)
         return len(pending)
 
-    def process(self, path: Path) -> Result:
-        """Handle one drop, holding the flow lock (a batch regeneration waits meanwhile)."""
+    def process(self, path: Path, ready: tuple[int, int] | None = None) -> Result:
+        """Handle one drop, holding the flow lock (a batch regeneration waits meanwhile).
+        `ready`: the size and mtime the file had when the watcher found it ready; a file
+        written since (saved over, or emptied by a new save) is looked at again instead."""
         with self.flow_lock:
-            return self._process(path)
+            return self._process(path, ready)
 
     def note_still_open(self, path: Path) -> None:
         self.answers.note_still_open(path)
@@ -144,13 +146,13 @@ class Runner:
     def clear_still_open(self, path: Path) -> None:
         self.answers.clear_still_open(path)
 
-    def _process(self, path: Path) -> Result:
+    def _process(self, path: Path, ready: tuple[int, int] | None) -> Result:
         if path.is_symlink():
             return self._refuse_unread(path, LINK)
         if not path.is_file():
             return Result.GONE
         try:
-            held = hold(path, self.work)
+            held = hold(path, self.work, ready)
         except PermissionError:
             return self._refuse_unread(path, UNREADABLE)
         except FileNotFoundError:

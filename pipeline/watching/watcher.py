@@ -158,6 +158,7 @@ class _Pending:
     writing: bool = False
     attempts: int = 0
     lock_waits: int = 0
+    seen: tuple[int, int] = (-1, -1)  # size and mtime when last looked at
 
 
 class Intake:
@@ -189,6 +190,7 @@ class Intake:
         self.tracker = StabilityTracker(settle)
         self.grace = StabilityTracker(max(settle, close_grace))
         self.pending: dict[Path, _Pending] = {}
+        self.ready: dict[Path, tuple[int, int]] = {}  # size and mtime when found ready
         self._stale: set[Path] = set()
 
     def hint(self, path: Path, kind: Hint = Hint.SEEN) -> None:
@@ -224,7 +226,13 @@ class Intake:
         item = self.pending[path]
         state, delay = self._state(path, item)
         item.due = self.clock() + delay
+        if state is Readiness.READY:
+            self.ready[path] = item.seen
         return state
+
+    def found_ready(self, path: Path) -> tuple[int, int] | None:
+        """The size and mtime `path` had when it was found ready (taken: asked once)."""
+        return self.ready.pop(path, None)
 
     def lock_waits(self, path: Path) -> int:
         """How often queued `path` was found open in Office (0 when it is not queued)."""
@@ -247,6 +255,7 @@ class Intake:
         seen = _regular_stat(path)
         if is_ignored(path.name) or seen is None:
             return Readiness.SKIP, 0.0
+        item.seen = (seen.st_size, seen.st_mtime_ns)
         if self.locked(path):
             item.lock_waits += 1
             return Readiness.LOCKED, max(self.settle, 1.0)
@@ -432,7 +441,7 @@ class Watcher:
 
     def _handle(self, path: Path) -> None:
         try:
-            result = self.runner.process(path)
+            result = self.runner.process(path, self.intake.found_ready(path))
         except Exception:
             # the runner rejects bad files itself; this is an I/O failure: retry later
             log.exception("could not handle %s; it stays in the inbox and is retried", path)
