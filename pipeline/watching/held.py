@@ -48,14 +48,15 @@ def held_path(work: Path, sha256: str, name: str) -> Path:
 
 
 def hold(path: Path, work: Path, ready: tuple[int, int] | None = None) -> Held | None:
-    """A copy of `path` (read once, hashed while copying), or None when the file is not the
-    one found ready (`ready`: its size and mtime then) or changed while it was read: it is
-    being written again, look again later. PermissionError when it may not be read."""
+    """A copy of `path` (read once, hashed while copying), or None when the file's size is no
+    longer the one it had when found ready (`ready`: its size and mtime then) or it changed
+    while it was read: it is being written again, look again later. PermissionError when it
+    may not be read."""
     folder = held_folder(work)
     folder.mkdir(parents=True, exist_ok=True)
     before = path.stat()
-    if ready is not None and (before.st_size, before.st_mtime_ns) != ready:
-        return None
+    if ready is not None and before.st_size != ready[0]:  # emptied or rewritten since: not
+        return None  # its mtime alone (Samba sets it again at close, with the same bytes)
     temp = temp_name(folder / "drop")
     digest = hashlib.sha256()
     try:
